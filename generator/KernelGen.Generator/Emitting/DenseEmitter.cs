@@ -1,0 +1,390 @@
+using System;
+using System.Linq;
+using KernelGen.Generator.Planning;
+using KernelGen.Kernels;
+using KernelGen.Quantization;
+
+namespace KernelGen.Generator.Emitting;
+
+/// <summary>
+/// Emits one Dense layer: its header comment, its folded constant data, one kernel per instruction set (one template,
+/// <see cref="DotProductStep"/> plugged in) and the call into the runtime's scalar fallback.
+/// </summary>
+/// <remarks>
+/// Kernel shape: columns are processed in tiles of up to four blocks of eight (one Vector256&lt;int&gt; of
+/// accumulators per block). For each group of four k, four input bytes are broadcast to every int32 lane and multiplied
+/// with each block's 32 packed weight bytes. Then each block is requantized in SIMD (folded bias, fixed-point multiply,
+/// rounding shift, zero point, clamp) and narrowed to bytes.
+/// </remarks>
+internal static class DenseEmitter
+{
+    /// <summary>k groups handled per loop iteration; layers with at most <see cref="StraightGroups"/> groups are fully unrolled.</summary>
+    private const int Unroll = 4;
+
+    private const int StraightGroups = 8;
+
+    public static void EmitData(SourceWriter w, DenseLayerPlan layer)
+    {
+        Header(w, layer);
+        string id = layer.Identifier;
+        int groups = DensePacking.Groups(layer.Inputs);
+        int blocks = DensePacking.Blocks(layer.Outputs);
+
+        w.Line($"/// <summary>{id}: packed int8 weight operand, one line per 32-byte load (8 columns x 4 k).</summary>");
+        w.Line($"private static ReadOnlySpan<sbyte> {id}Weights => new sbyte[]");
+        w.Open();
+        int p = 0;
+        for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
+        {
+            int width = DensePacking.TileWidth(firstBlock, blocks);
+            for (int g = 0; g < groups; g++)
+            {
+                for (int b = 0; b < width; b++)
+                {
+                    int column = (firstBlock + b) * DensePacking.BlockColumns;
+                    string values = string.Join(", ", Enumerable.Range(p, 32).Select(i => SourceWriter.Int(layer.PackedWeights[i])));
+                    w.Line($"{values}, // k {g * 4}..{g * 4 + 3}, columns {column}..{column + 7}");
+                    p += 32;
+                }
+            }
+        }
+        w.Close(";");
+
+        IntTable(w, $"{id}Bias", "folded bias c_j per column (padding columns are 0)", layer.FoldedBias);
+        IntTable(w, $"{id}Multipliers", "Q31 multiplier M0 per column", layer.Multipliers);
+        if (layer.HasLeftShift)
+            IntTable(w, $"{id}LeftShifts", "left shift per column (multiplier above 1)", layer.LeftShifts);
+        IntTable(w, $"{id}RightShifts", "rounding right shift per column", layer.RightShifts);
+        if (layer.HasWeightZeroPoints)
+            IntTable(w, $"{id}WeightZeroPoints", "weight zero point z_w' per column, in the operand's terms", layer.WeightZeroPoints);
+        w.Line();
+    }
+
+    public static void EmitKernel(SourceWriter w, DenseLayerPlan layer, DotProductStep step)
+    {
+        string id = layer.Identifier;
+        int k = layer.Inputs;
+        int n = layer.Outputs;
+        int groups = DensePacking.Groups(k);
+        int blocks = DensePacking.Blocks(n);
+        bool uniform = layer.UniformRequantization;
+
+        w.Line($"/// <summary>{id} on {step.Isa}: {k} bytes at <paramref name=\"x\"/> to {n} bytes at <paramref name=\"y\"/>.</summary>");
+        w.Line($"/// <remarks>{step.Description}.</remarks>");
+        using (w.Block($"internal static void {id}{step.Isa}(ref byte x, ref byte y)"))
+        {
+            w.Line($"ref sbyte w = ref MemoryMarshal.GetReference({id}Weights);");
+            w.Line($"ref int bias = ref MemoryMarshal.GetReference({id}Bias);");
+            if (uniform)
+            {
+                w.Line($"Vector256<int> multiplier = Vector256.Create({layer.Multipliers[0]});");
+            }
+            else
+            {
+                w.Line($"ref int multipliers = ref MemoryMarshal.GetReference({id}Multipliers);");
+                if (layer.HasLeftShift)
+                    w.Line($"ref int leftShifts = ref MemoryMarshal.GetReference({id}LeftShifts);");
+                w.Line($"ref int rightShifts = ref MemoryMarshal.GetReference({id}RightShifts);");
+            }
+            if (layer.HasWeightZeroPoints)
+            {
+                if (layer.UniformWeightZeroPoint)
+                    w.Line($"Vector256<int> weightZeroPoint = Vector256.Create({layer.WeightZeroPoints[0]});");
+                else
+                    w.Line($"ref int weightZeroPoints = ref MemoryMarshal.GetReference({id}WeightZeroPoints);");
+            }
+            w.Line($"Vector256<int> outputZeroPoint = Vector256.Create({layer.OutputZeroPoint});");
+            w.Line($"Vector256<int> clampMin = Vector256.Create({layer.ClampMin});");
+            w.Line($"Vector256<int> clampMax = Vector256.Create({layer.ClampMax});");
+            step.DeclareConstants(w);
+
+            if (layer.HasWeightZeroPoints)
+                InputSum(w, layer, step);
+
+            // Tiles whose blocks are all full share one loop; a last, narrower or partial tile is written out.
+            int fullTiles = 0;
+            for (int first = 0; first < blocks; first += DensePacking.TileBlocks)
+            {
+                bool full = DensePacking.TileWidth(first, blocks) == DensePacking.TileBlocks
+                    && (first + DensePacking.TileBlocks) * DensePacking.BlockColumns <= n;
+                if (!full)
+                    break;
+                fullTiles++;
+            }
+
+            int tileBytes = DensePacking.TileBlocks * groups * 32;
+            int tileColumns = DensePacking.TileBlocks * DensePacking.BlockColumns;
+            if (fullTiles >= 2)
+            {
+                w.Line();
+                w.Line($"// Columns 0..{fullTiles * tileColumns - 1}: {fullTiles} tiles of {DensePacking.TileBlocks} blocks.");
+                using (w.Block($"for (int t = 0; t < {fullTiles}; t++)"))
+                {
+                    w.Line($"ref sbyte wt = ref Unsafe.Add(ref w, t * {tileBytes});");
+                    w.Line($"int c = t * {tileColumns};");
+                    Tile(w, layer, step, "c", 0, DensePacking.TileBlocks, n);
+                }
+            }
+            for (int first = fullTiles >= 2 ? fullTiles * DensePacking.TileBlocks : 0; first < blocks; first += DensePacking.TileBlocks)
+            {
+                int width = DensePacking.TileWidth(first, blocks);
+                int column = first * DensePacking.BlockColumns;
+                w.Line();
+                w.Line($"// Columns {column}..{Math.Min(n, column + width * DensePacking.BlockColumns) - 1}: {width} block(s).");
+                using (w.Block(""))
+                {
+                    w.Line(first == 0 ? "ref sbyte wt = ref w;" : $"ref sbyte wt = ref Unsafe.Add(ref w, {first * groups * 32});");
+                    Tile(w, layer, step, null, column, width, n);
+                }
+            }
+        }
+        w.Line();
+    }
+
+    public static void EmitScalar(SourceWriter w, DenseLayerPlan layer)
+    {
+        string id = layer.Identifier;
+        w.Line($"/// <summary>{id} on the runtime's scalar fallback, over the same folded constants.</summary>");
+        using (w.Block($"internal static void {id}Scalar(ref byte x, ref byte y)"))
+        {
+            w.Line("ScalarDense.Run(");
+            w.Line("    new PackedDense(");
+            w.Line($"        inputs: {layer.Inputs}, outputs: {layer.Outputs}, inputSigned: {Bool(layer.Signed)}, outputSigned: {Bool(layer.Signed)},");
+            w.Line($"        weights: {id}Weights, foldedBias: {id}Bias,");
+            w.Line($"        weightZeroPoints: {(layer.HasWeightZeroPoints ? id + "WeightZeroPoints" : "ReadOnlySpan<int>.Empty")},");
+            w.Line($"        multipliers: {id}Multipliers, leftShifts: {(layer.HasLeftShift ? id + "LeftShifts" : "ReadOnlySpan<int>.Empty")}, rightShifts: {id}RightShifts,");
+            w.Line($"        outputZeroPoint: {layer.OutputZeroPoint}, clampMin: {layer.ClampMin}, clampMax: {layer.ClampMax}),");
+            w.Line($"    MemoryMarshal.CreateReadOnlySpan(ref x, {layer.Inputs}),");
+            w.Line($"    MemoryMarshal.CreateSpan(ref y, {layer.Outputs}));");
+        }
+        w.Line();
+    }
+
+    /// <summary>The reference layer construction for RunReference, from the declared (unfolded) parameters.</summary>
+    public static string ReferenceLayer(DenseLayerPlan layer, string modelClass)
+    {
+        DenseReferencePlan r = layer.Reference;
+        string type = layer.Signed ? "QuantType.Int8" : "QuantType.UInt8";
+        string weightType = r.WeightType == (int)QuantType.Int8 ? "QuantType.Int8" : "QuantType.UInt8";
+        string weights = r.WeightsField is null
+            ? $"{layer.Identifier}DeclaredWeights.ToArray()"
+            : r.WeightType == (int)QuantType.Int8
+                ? $"MemoryMarshal.AsBytes(new ReadOnlySpan<sbyte>({modelClass}.{r.WeightsField})).ToArray()"
+                : $"{modelClass}.{r.WeightsField}";
+        string bias = !r.HasBias ? "null" : r.BiasField is not null ? $"{modelClass}.{r.BiasField}" : $"{layer.Identifier}DeclaredBias.ToArray()";
+        string scales = string.Join(", ", r.WeightScales.Select(SourceWriter.Float));
+        string zeros = string.Join(", ", r.WeightZeroPoints.Select(SourceWriter.Int));
+        string activation = r.Activation switch { 1 => "Activation.Relu", 2 => "Activation.Relu6", _ => "Activation.None" };
+        return $"new DenseReferenceLayer({layer.Inputs}, {layer.Outputs}, {type}, {SourceWriter.Float(r.InputScale)}, {r.InputZeroPoint}, "
+            + $"{weightType}, {weights}, new float[] {{ {scales} }}, new int[] {{ {zeros} }}, {bias}, "
+            + $"{SourceWriter.Float(r.OutputScale)}, {layer.OutputZeroPoint}, {activation})";
+    }
+
+    /// <summary>Declared tensors that came from files (fields are referenced directly), for RunReference.</summary>
+    public static void EmitDeclaredData(SourceWriter w, DenseLayerPlan layer)
+    {
+        DenseReferencePlan r = layer.Reference;
+        if (r.WeightsField is null)
+        {
+            w.Line($"/// <summary>{layer.Identifier}: weights as declared (row-major [outputs, inputs] raw bytes), read from the weights file.</summary>");
+            w.Line($"private static ReadOnlySpan<byte> {layer.Identifier}DeclaredWeights => new byte[]");
+            w.Open();
+            for (int row = 0; row < layer.Outputs; row++)
+            {
+                for (int start = 0; start < layer.Inputs; start += 32)
+                {
+                    int count = Math.Min(32, layer.Inputs - start);
+                    w.Line(string.Join(", ", Enumerable.Range(row * layer.Inputs + start, count).Select(i => SourceWriter.Int(r.FileWeights[i] & 0xFF))) + ",");
+                }
+            }
+            w.Close(";");
+        }
+        if (r.HasBias && r.BiasField is null)
+            IntTable(w, $"{layer.Identifier}DeclaredBias", "bias as declared, read from the bias file", r.FileBias);
+    }
+
+    private static void Header(SourceWriter w, DenseLayerPlan layer)
+    {
+        DenseReferencePlan r = layer.Reference;
+        int k = layer.Inputs;
+        int n = layer.Outputs;
+        string actType = layer.Signed ? "int8" : "uint8";
+        string weightType = r.WeightType == (int)QuantType.Int8 ? "int8" : "uint8";
+        bool perChannel = r.WeightScales.Length > 1 || r.WeightZeroPoints.Length > 1;
+        string activation = r.Activation switch { 1 => "ReLU", 2 => "ReLU6", _ => "no activation" };
+        int inputZero = r.InputZeroPoint + (layer.Signed ? 128 : 0);
+
+        w.Line("// ------------------------------------------------------------------------------------------------");
+        w.Line($"// {layer.Name}: Dense {k} -> {n}, {actType} activations, {weightType} weights ({(perChannel ? "per-channel" : "per-tensor")}), {activation}");
+        w.Line($"//   input:   scale {SourceWriter.Float(r.InputScale)}, zero point {r.InputZeroPoint}; kernel operand u = {(layer.Signed ? "x ^ 0x80 = x + 128" : "x")}, z_in' = {inputZero}");
+        string zeros = r.WeightZeroPoints.Length == 1 ? r.WeightZeroPoints[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "per column";
+        w.Line($"//   weights: {(r.WeightScales.Length == 1 ? "scale " + SourceWriter.Float(r.WeightScales[0]) : $"{n} scales")}, zero point {zeros}; operand v = {(r.WeightType == (int)QuantType.UInt8 ? "w - 128" : "w")}");
+        w.Line($"//   output:  scale {SourceWriter.Float(r.OutputScale)}, zero point {layer.OutputZeroPoint}");
+        if (layer.UniformRequantization)
+        {
+            double real = QuantizationMath.EffectiveMultiplier(r.InputScale, r.WeightScales[0], r.OutputScale);
+            int shift = layer.LeftShifts[0] - layer.RightShifts[0];
+            w.Line($"//   requantize: {SourceWriter.Real(real)} = input scale * weight scale / output scale -> M0 = {layer.Multipliers[0]} (Q31), shift {shift}");
+        }
+        else
+        {
+            w.Line($"//   requantize: per column, input scale * weight scale_j / output scale -> M0_j, shift_j ({layer.Identifier}Multipliers, shifts)");
+        }
+        w.Line($"//     out_j = clamp({layer.OutputZeroPoint} + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << left_j" : "")}, M0_j), right_j), {layer.ClampMin}, {layer.ClampMax})");
+        w.Line($"//   clamp: [{layer.ClampMin}, {layer.ClampMax}] ({(r.Activation == 0 ? "the " + actType + " range" : activation + " folded into the " + actType + " range")})");
+        string biasTerm = r.HasBias ? "bias_j" : "0";
+        string fold = inputZero == 0 ? biasTerm : $"{biasTerm} - {inputZero} * Σ_k v_jk";
+        if (layer.HasWeightZeroPoints)
+            fold += inputZero == 0 ? "" : $" + {k} * {inputZero} * z_w'_j";
+        w.Line($"//   folded bias: c_j = {fold}{(layer.HasWeightZeroPoints ? "; acc_j = Σ_k u_k v_jk - z_w'_j * Σ_k u_k + c_j" : "; acc_j = Σ_k u_k v_jk + c_j")}");
+        int groups = DensePacking.Groups(k);
+        int blocks = DensePacking.Blocks(n);
+        w.Line($"//   packed: {n} columns in {blocks} block(s) of 8, {(blocks + 3) / 4} tile(s) of up to 4 blocks; {k} k in {groups} group(s) of 4{(k % 4 != 0 ? " (last group zero-padded)" : "")}");
+        w.Line($"//   AVX2: {layer.SaturationProof}");
+        w.Line("// ------------------------------------------------------------------------------------------------");
+    }
+
+    private static void InputSum(SourceWriter w, DenseLayerPlan layer, DotProductStep step)
+    {
+        int fullGroups = layer.Inputs / 4;
+        w.Line();
+        w.Line("// Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.");
+        w.Line("Vector256<int> inputSum = Vector256<int>.Zero;");
+        if (fullGroups > 0)
+        {
+            using (w.Block($"for (int g = 0; g < {fullGroups}; g++)"))
+                step.AccumulateInputSum(w, Bits(layer, "Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref x, 4 * g))", 4));
+        }
+        if (layer.Inputs % 4 != 0)
+            step.AccumulateInputSum(w, Bits(layer, TailRead(layer.Inputs), layer.Inputs % 4));
+    }
+
+    /// <param name="columnVariable">"c" inside the loop over full tiles, else null.</param>
+    /// <param name="column">The tile's first column when it is written out (0 inside the loop).</param>
+    private static void Tile(SourceWriter w, DenseLayerPlan layer, DotProductStep step, string? columnVariable, int column, int width, int n)
+    {
+        int k = layer.Inputs;
+        int fullGroups = k / 4;
+        int groupBytes = width * 32;
+
+        for (int b = 0; b < width; b++)
+            step.DeclareAccumulators(w, b);
+
+        if (fullGroups > StraightGroups)
+        {
+            int looped = fullGroups / Unroll * Unroll;
+            using (w.Block($"for (int g = 0; g < {looped}; g += {Unroll})"))
+            {
+                w.Line($"ref byte xg = ref Unsafe.Add(ref x, 4 * g);");
+                w.Line($"ref sbyte wg = ref Unsafe.Add(ref wt, g * {groupBytes});");
+                for (int u = 0; u < Unroll; u++)
+                    Group(w, layer, step, width, $"x{u}", "xg", u * 4, "wg", u * groupBytes, 4);
+            }
+            for (int g = looped; g < fullGroups; g++)
+                Group(w, layer, step, width, $"x{g}", "x", g * 4, "wt", g * groupBytes, 4);
+        }
+        else
+        {
+            for (int g = 0; g < fullGroups; g++)
+                Group(w, layer, step, width, $"x{g}", "x", g * 4, "wt", g * groupBytes, 4);
+        }
+        if (k % 4 != 0)
+            Group(w, layer, step, width, $"x{fullGroups}", "x", fullGroups * 4, "wt", fullGroups * groupBytes, k % 4);
+
+        for (int b = 0; b < width; b++)
+        {
+            int blockColumn = column + b * DensePacking.BlockColumns;
+            // Inside the loop every block is full; a written-out tile knows how many columns its last block holds.
+            int valid = columnVariable is null ? Math.Min(DensePacking.BlockColumns, n - blockColumn) : DensePacking.BlockColumns;
+            Requantize(w, layer, step, b, columnVariable, blockColumn, valid);
+        }
+    }
+
+    private static void Group(
+        SourceWriter w, DenseLayerPlan layer, DotProductStep step, int width, string name,
+        string inputRef, int inputOffset, string weightsRef, int weightOffset, int bytes)
+    {
+        string read = bytes == 4
+            ? $"Unsafe.ReadUnaligned<uint>(ref {At(inputRef, inputOffset)})"
+            : TailRead(inputOffset + bytes);
+        step.Broadcast(w, name, Bits(layer, read, bytes));
+        for (int b = 0; b < width; b++)
+            step.MultiplyAdd(w, b, name, weightsRef, (weightOffset + b * 32).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Reads the last k % 4 input bytes of a row without reading past it; the missing bytes meet zero weights.</summary>
+    private static string TailRead(int inputs)
+    {
+        int start = inputs / 4 * 4;
+        return (inputs % 4) switch
+        {
+            1 => $"(uint){At("x", start)}",
+            2 => $"(uint)Unsafe.ReadUnaligned<ushort>(ref {At("x", start)})",
+            _ => $"(uint)Unsafe.ReadUnaligned<ushort>(ref {At("x", start)}) | (uint){At("x", start + 2)} << 16",
+        };
+    }
+
+    /// <summary>The uint8 operand's bits: int8 inputs get their sign bits flipped (x ^ 0x80 = x + 128), real bytes only.</summary>
+    private static string Bits(DenseLayerPlan layer, string read, int bytes)
+    {
+        if (!layer.Signed)
+            return read;
+        string mask = bytes switch { 1 => "0x80u", 2 => "0x8080u", 3 => "0x808080u", _ => "0x80808080u" };
+        return read.Contains("|") ? $"({read}) ^ {mask}" : $"{read} ^ {mask}";
+    }
+
+    private static string At(string reference, int offset)
+        => offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {offset})";
+
+    private static void Requantize(SourceWriter w, DenseLayerPlan layer, DotProductStep step, int block, string? column, int blockColumn, int valid)
+    {
+        string acc = $"acc{block}";
+        string at = Offsets.Of(column, blockColumn);
+        string index = Offsets.Int(column, blockColumn);
+
+        w.Line(column is null
+            ? $"// Columns {blockColumn}..{blockColumn + valid - 1}: requantize and store."
+            : $"// Columns {index}..{index} + 7: requantize and store.");
+        step.Finish(w, block);
+        w.Line($"{acc} = Avx2.Add({acc}, {Load("bias", at)});");
+        if (layer.HasWeightZeroPoints)
+        {
+            string zero = layer.UniformWeightZeroPoint ? "weightZeroPoint" : Load("weightZeroPoints", at);
+            w.Line($"{acc} = Avx2.Subtract({acc}, Avx2.MultiplyLow(inputSum, {zero}));");
+        }
+        if (layer.UniformRequantization)
+        {
+            if (layer.LeftShifts[0] > 0)
+                w.Line($"{acc} = Avx2.ShiftLeftLogical({acc}, {layer.LeftShifts[0]});");
+            w.Line($"{acc} = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier), {layer.RightShifts[0]});");
+        }
+        else
+        {
+            if (layer.HasLeftShift)
+                w.Line($"{acc} = Avx2.ShiftLeftLogicalVariable({acc}, {Load("leftShifts", at)}.AsUInt32());");
+            w.Line($"{acc} = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, {Load("multipliers", at)}), {Load("rightShifts", at)});");
+        }
+        w.Line($"{acc} = Vector256.Min(Vector256.Max(Avx2.Add({acc}, outputZeroPoint), clampMin), clampMax);");
+        string store = layer.Signed ? "Store256.StoreInt8" : "Store256.StoreUInt8";
+        string target = index == "0" ? "ref y" : $"ref Unsafe.Add(ref y, {index})";
+        w.Line(valid >= 8 ? $"{store}({acc}, {target});" : $"{store}({acc}, {target}, {valid});");
+    }
+
+    private static string Load(string reference, string offset)
+        => offset == "0" ? $"Vector256.LoadUnsafe(ref {reference})" : $"Vector256.LoadUnsafe(ref {reference}, {offset})";
+
+    private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
+    {
+        w.Line($"/// <summary>{what}.</summary>");
+        w.Line($"private static ReadOnlySpan<int> {name} => new int[]");
+        w.Open();
+        for (int start = 0; start < values.Length; start += 8)
+        {
+            int count = Math.Min(8, values.Length - start);
+            w.Line(string.Join(", ", Enumerable.Range(start, count).Select(i => SourceWriter.Int(values[i]))) + ",");
+        }
+        w.Close(";");
+    }
+
+    private static string Bool(bool value) => value ? "true" : "false";
+}

@@ -1,0 +1,147 @@
+namespace KernelGen.Generator.Emitting;
+
+/// <summary>
+/// The plugged primitive of the Dense kernel template: how one broadcast of four input bytes (one int32 lane's worth of
+/// k) is multiplied with a block's packed weights and added to its int32 accumulators. Everything else in the template
+/// (tiling, loops, requantization, stores) is shared by every instruction set.
+/// </summary>
+internal abstract class DotProductStep
+{
+    /// <summary>Suffix of the generated kernel names, e.g. "AvxVnni".</summary>
+    public abstract string Isa { get; }
+
+    /// <summary>One line for the kernel's header comment.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Locals the step needs once per kernel (constant vectors).</summary>
+    public virtual void DeclareConstants(SourceWriter w)
+    {
+    }
+
+    /// <summary>Declares block <paramref name="block"/>'s accumulators, zeroed.</summary>
+    public virtual void DeclareAccumulators(SourceWriter w, int block)
+        => w.Line($"Vector256<int> acc{block} = Vector256<int>.Zero;");
+
+    /// <summary>Declares <paramref name="name"/>: the four input bytes in <paramref name="bits"/> in the form the step multiplies.</summary>
+    public abstract void Broadcast(SourceWriter w, string name, string bits);
+
+    /// <summary>Adds the products of broadcast <paramref name="x"/> and the 32 weight bytes at <paramref name="weights"/> to block <paramref name="block"/>.</summary>
+    public abstract void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset);
+
+    /// <summary>Turns block <paramref name="block"/>'s accumulators into one Vector256&lt;int&gt; named acc{block} in column order.</summary>
+    public virtual void Finish(SourceWriter w, int block)
+    {
+    }
+
+    /// <summary>Adds Σ of the four bytes in <paramref name="bits"/> to every lane of <c>inputSum</c>.</summary>
+    public abstract void AccumulateInputSum(SourceWriter w, string bits);
+
+    /// <summary>AVX-VNNI: vpdpbusd adds four exact u8 * s8 products per int32 lane in one instruction.</summary>
+    public sealed class Vnni : DotProductStep
+    {
+        public override string Isa => "AvxVnni";
+
+        public override string Description => "AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation)";
+
+        public override void Broadcast(SourceWriter w, string name, string bits)
+            => w.Line($"Vector256<byte> {name} = Vector256.Create({bits}).AsByte();");
+
+        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset)
+            => w.Line($"acc{block} = AvxVnni.MultiplyWideningAndAdd(acc{block}, {x}, {Load(weightsRef, offset)});");
+
+        public override void AccumulateInputSum(SourceWriter w, string bits)
+            => w.Line($"inputSum = AvxVnni.MultiplyWideningAndAdd(inputSum, Vector256.Create({bits}).AsByte(), Vector256.Create((sbyte)1));");
+    }
+
+    /// <summary>AVX2 where the weights prove vpmaddubsw exact: vpmaddubsw (u8 * s8 pairs to int16) then vpmaddwd by 1.</summary>
+    public sealed class MultiplyAddBytes : DotProductStep
+    {
+        public override string Isa => "Avx2";
+
+        public override string Description => "AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group";
+
+        public override void DeclareConstants(SourceWriter w)
+            => w.Line("Vector256<short> ones = Vector256.Create((short)1);");
+
+        public override void Broadcast(SourceWriter w, string name, string bits)
+            => w.Line($"Vector256<byte> {name} = Vector256.Create({bits}).AsByte();");
+
+        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset)
+            => w.Line($"acc{block} = Avx2.Add(acc{block}, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent({x}, {Load(weightsRef, offset)}), ones));");
+
+        public override void AccumulateInputSum(SourceWriter w, string bits)
+            => Avx2InputSum(w, bits);
+    }
+
+    /// <summary>
+    /// AVX2 for weights where vpmaddubsw could saturate: both operands widened to int16 and multiplied with vpmaddwd,
+    /// which cannot overflow (2 * 255 * 128 fits int32). Each block keeps two accumulators, columns 0..3 and 4..7, each
+    /// lane holding a half of a column's group; vphaddd and a cross-lane permute put the columns back in order.
+    /// </summary>
+    public sealed class WidenToInt16 : DotProductStep
+    {
+        public override string Isa => "Avx2";
+
+        public override string Description => "AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group";
+
+        public override void DeclareAccumulators(SourceWriter w, int block)
+            => w.Line($"Vector256<int> lo{block} = Vector256<int>.Zero, hi{block} = Vector256<int>.Zero;");
+
+        public override void Broadcast(SourceWriter w, string name, string bits)
+            => w.Line($"Vector256<short> {name} = Avx2.BroadcastScalarToVector256(Sse41.ConvertToVector128Int16(Vector128.CreateScalarUnsafe({bits}).AsByte()).AsUInt64()).AsInt16();");
+
+        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset)
+        {
+            w.Line($"lo{block} = Avx2.Add(lo{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load128(weightsRef, offset, 0)}), {x}));");
+            w.Line($"hi{block} = Avx2.Add(hi{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load128(weightsRef, offset, 16)}), {x}));");
+        }
+
+        public override void Finish(SourceWriter w, int block)
+            => w.Line($"Vector256<int> acc{block} = Avx2.Permute4x64(Avx2.HorizontalAdd(lo{block}, hi{block}).AsInt64(), 0b11_01_10_00).AsInt32();");
+
+        public override void AccumulateInputSum(SourceWriter w, string bits)
+            => Avx2InputSum(w, bits);
+
+        private static string Load128(string weightsRef, string offset, int extra)
+        {
+            string at = Offsets.Add(offset, extra);
+            return at == "0" ? $"Vector128.LoadUnsafe(ref {weightsRef})" : $"Vector128.LoadUnsafe(ref {weightsRef}, {at})";
+        }
+    }
+
+    private static void Avx2InputSum(SourceWriter w, string bits)
+        => w.Line($"inputSum = Avx2.Add(inputSum, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.Create({bits}).AsByte(), Vector256.Create((sbyte)1)), Vector256.Create((short)1)));");
+
+    private static string Load(string weightsRef, string offset)
+        => offset == "0" ? $"Vector256.LoadUnsafe(ref {weightsRef})" : $"Vector256.LoadUnsafe(ref {weightsRef}, {offset})";
+}
+
+/// <summary>Element offsets as C# text: constants stay constants, variable parts stay readable.</summary>
+internal static class Offsets
+{
+    /// <summary><paramref name="offset"/> + <paramref name="extra"/>, where offset is "N" or "(nuint)(expr)".</summary>
+    public static string Add(string offset, int extra)
+    {
+        if (extra == 0)
+            return offset;
+        if (int.TryParse(offset, out int constant))
+            return (constant + extra).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return $"{offset} + {extra}";
+    }
+
+    /// <summary>An nuint offset expression: variable part <paramref name="variable"/> (or null) plus a constant.</summary>
+    public static string Of(string? variable, int constant)
+    {
+        if (variable is null)
+            return constant.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return constant == 0 ? $"(nuint){variable}" : $"(nuint)({variable} + {constant})";
+    }
+
+    /// <summary>An int expression: variable part plus a constant, for Unsafe.Add.</summary>
+    public static string Int(string? variable, int constant)
+    {
+        if (variable is null)
+            return constant.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return constant == 0 ? variable : $"{variable} + {constant}";
+    }
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Threading;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace KernelGen.Generator.Planning;
+
+/// <summary>Turns a <see cref="ConstantSource"/> into bytes or values: a field's parsed constants, or an AdditionalFiles item.</summary>
+internal static class ConstantResolver
+{
+    /// <summary>
+    /// Finds the AdditionalFiles item whose path ends with <paramref name="requested"/> (on a path-component boundary)
+    /// and returns its bytes, or reports KG0012 and returns null.
+    /// </summary>
+    public static byte[]? ReadFile(
+        string requested, string argument, LayerSpec layer, ImmutableArray<AdditionalText> files,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        string wanted = Normalize(requested).TrimStart('/');
+        var matches = new List<AdditionalText>();
+        foreach (AdditionalText file in files)
+        {
+            string path = Normalize(file.Path);
+            if (wanted.Length > 0 && (path == wanted || path.EndsWith("/" + wanted, StringComparison.Ordinal)))
+                matches.Add(file);
+        }
+
+        LocationInfo? location = layer.LocationOf(argument);
+        if (matches.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFileMissing, location, layer.DisplayName, argument, requested,
+                "matches no AdditionalFiles item; add <AdditionalFiles Include=\"...\" /> to the project"));
+            return null;
+        }
+        if (matches.Count > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFileMissing, location, layer.DisplayName, argument, requested,
+                $"matches {matches.Count} AdditionalFiles items ({string.Join(", ", matches.ConvertAll(m => m.Path))}); give more of the path"));
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            // AdditionalText only offers decoded text, which cannot round-trip arbitrary bytes, so the file is read as
+            // bytes from the path MSBuild passed. The compilation still tracks it as an input through AdditionalFiles.
+#pragma warning disable RS1035 // Binary AdditionalFiles have no other reader.
+            return File.ReadAllBytes(matches[0].Path);
+#pragma warning restore RS1035
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFileMissing, location, layer.DisplayName, argument, requested,
+                $"could not be read: {e.Message}"));
+            return null;
+        }
+    }
+
+    private static string Normalize(string path) => path.Replace('\\', '/');
+}

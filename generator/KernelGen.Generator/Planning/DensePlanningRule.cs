@@ -1,0 +1,327 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Threading;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Model;
+using KernelGen.Kernels;
+using KernelGen.Quantization;
+using Microsoft.CodeAnalysis;
+
+namespace KernelGen.Generator.Planning;
+
+/// <summary>
+/// Validates a [Dense] declaration and folds it: packed weights, bias with the zero-point corrections, fixed-point
+/// multipliers, clamp bounds, and the proof that decides the AVX2 dot product.
+/// </summary>
+internal static class DensePlanningRule
+{
+    public const int MaxSize = 65536;
+
+    public static DenseLayerPlan? Plan(
+        DenseLayerSpec layer, LayerInput input, string identifier, ImmutableArray<AdditionalText> files,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        int before = diagnostics.Count;
+        string name = layer.DisplayName;
+        int k = layer.Inputs;
+        int n = layer.Outputs;
+        var activationType = input.Signed ? QuantType.Int8 : QuantType.UInt8;
+
+        bool sizesValid = true;
+        sizesValid &= PlanningChecks.Size(name, "Inputs", k, MaxSize, layer.LocationOf("#0") ?? layer.LocationOf("inputs"), diagnostics);
+        sizesValid &= PlanningChecks.Size(name, "Outputs", n, MaxSize, layer.LocationOf("#1") ?? layer.LocationOf("outputs"), diagnostics);
+        if (sizesValid && (long)k * n > 64L * 1024 * 1024)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSize, layer.Location, name, "Inputs x Outputs",
+                (long)k * n, 64 * 1024 * 1024));
+            sizesValid = false;
+        }
+        if (k != input.Size && input.Size > 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerSizesDoNotChain, layer.LocationOf("#0") ?? layer.Location,
+                name, k, input.Producer, input.Size));
+        }
+
+        if (layer.Activation is < 0 or > 2)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, layer.LocationOf("Activation"), name, layer.Activation));
+
+        bool weightTypeValid = layer.WeightType is 0 or 1;
+        if (!weightTypeValid)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, layer.LocationOf("WeightType"), name, "WeightType",
+                PlanningChecks.TypeName(layer.WeightType), "weights must be Int8 or UInt8"));
+        }
+        var weightType = weightTypeValid ? (QuantType)layer.WeightType : QuantType.Int8;
+
+        // Scales: exactly one of the per-tensor and per-channel forms.
+        float[]? weightScales = null;
+        if (layer.WeightScale is not null && layer.WeightScales is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.LocationOf("WeightScales"), name,
+                "set WeightScale (per-tensor) or WeightScales (per-channel), not both"));
+        }
+        else if (layer.WeightScales is { } perChannel)
+        {
+            if (sizesValid && perChannel.Length != n)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ChannelCountMismatch, layer.LocationOf("WeightScales"), name,
+                    "WeightScales", perChannel.Length, n));
+            }
+            else
+            {
+                bool valid = true;
+                for (int j = 0; j < perChannel.Length; j++)
+                    valid &= PlanningChecks.Scale(name, $"WeightScales[{j}]", perChannel[j], layer.LocationOf("WeightScales"), diagnostics);
+                if (valid)
+                    weightScales = perChannel.AsSpan().ToArray();
+            }
+        }
+        else if (layer.WeightScale is { } perTensor)
+        {
+            if (PlanningChecks.Scale(name, "WeightScale", perTensor, layer.LocationOf("WeightScale"), diagnostics))
+                weightScales = new[] { perTensor };
+        }
+        else
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.Location, name,
+                "no weight scale: set WeightScale (per-tensor) or WeightScales (per-channel)"));
+        }
+        bool outputScaleValid = PlanningChecks.Scale(name, "OutputScale", layer.OutputScale, layer.LocationOf("OutputScale"), diagnostics);
+
+        // Zero points.
+        int[]? weightZeroPoints = null;
+        if (layer.WeightZeroPoint is not null && layer.WeightZeroPoints is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.LocationOf("WeightZeroPoints"), name,
+                "set WeightZeroPoint (per-tensor) or WeightZeroPoints (per-channel), not both"));
+        }
+        else if (layer.WeightZeroPoints is { } perChannelZero)
+        {
+            if (sizesValid && perChannelZero.Length != n)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ChannelCountMismatch, layer.LocationOf("WeightZeroPoints"), name,
+                    "WeightZeroPoints", perChannelZero.Length, n));
+            }
+            else
+            {
+                bool valid = true;
+                for (int j = 0; j < perChannelZero.Length && weightTypeValid; j++)
+                    valid &= PlanningChecks.ZeroPoint(name, $"WeightZeroPoints[{j}]", perChannelZero[j], weightType, layer.LocationOf("WeightZeroPoints"), diagnostics);
+                if (valid)
+                    weightZeroPoints = perChannelZero.AsSpan().ToArray();
+            }
+        }
+        else
+        {
+            int zero = layer.WeightZeroPoint ?? 0;
+            if (!weightTypeValid || PlanningChecks.ZeroPoint(name, "WeightZeroPoint", zero, weightType, layer.LocationOf("WeightZeroPoint"), diagnostics))
+                weightZeroPoints = new[] { zero };
+        }
+        PlanningChecks.ZeroPoint(name, "OutputZeroPoint", layer.OutputZeroPoint, activationType, layer.LocationOf("OutputZeroPoint"), diagnostics);
+
+        // Constant tensors.
+        int[]? weights = sizesValid && weightTypeValid ? ResolveWeights(layer, weightType, files, diagnostics, cancellationToken) : null;
+        int[]? bias = sizesValid ? ResolveBias(layer, files, diagnostics, cancellationToken) : null;
+
+        // Requantization multipliers.
+        int[]? multipliers = null, shifts = null;
+        if (weightScales is not null && outputScaleValid && input.Scale > 0 && sizesValid)
+        {
+            multipliers = new int[n];
+            shifts = new int[n];
+            for (int j = 0; j < n; j++)
+            {
+                double real = QuantizationMath.EffectiveMultiplier(input.Scale, weightScales[weightScales.Length == 1 ? 0 : j], layer.OutputScale);
+                if (real >= 2147483648.0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultiplierOutOfRange, layer.LocationOf("OutputScale"), name,
+                        j, real.ToString("R", CultureInfo.InvariantCulture)));
+                    multipliers = null;
+                    break;
+                }
+                QuantizationMath.QuantizeMultiplier(real, out multipliers[j], out shifts[j]);
+            }
+        }
+
+        if (diagnostics.Count != before || weights is null || weightZeroPoints is null || multipliers is null || shifts is null
+            || weightScales is null || (bias is null && !layer.Bias.IsEmpty))
+        {
+            return null;
+        }
+
+        QuantizationMath.ActivationRange((Activation)layer.Activation, layer.OutputScale, layer.OutputZeroPoint, activationType, out int clampMin, out int clampMax);
+        return Fold(layer, input, identifier, weightType, weights, weightScales, weightZeroPoints, bias, multipliers, shifts, clampMin, clampMax);
+    }
+
+    private static DenseLayerPlan Fold(
+        DenseLayerSpec layer, LayerInput input, string identifier, QuantType weightType, int[] weights, float[] weightScales,
+        int[] weightZeroPoints, int[]? bias, int[] multipliers, int[] shifts, int clampMin, int clampMax)
+    {
+        int k = layer.Inputs;
+        int n = layer.Outputs;
+        int padded = DensePacking.PaddedOutputs(n);
+
+        // The kernel's operands: u = x for uint8 input, x ^ 0x80 = x + 128 for int8 input; v = w for int8 weights,
+        // w - 128 for uint8 weights. So x - z_in = u - z_in' and w - z_w = v - z_w'.
+        int inputZero = input.ZeroPoint + (input.Signed ? 128 : 0);
+        int weightShift = weightType == QuantType.UInt8 ? 128 : 0;
+
+        var packed = new sbyte[DensePacking.PackedLength(k, n)];
+        var folded = new int[padded];
+        var weightZero = new int[padded];
+        bool anyWeightZero = false;
+        for (int j = 0; j < n; j++)
+        {
+            int zw = weightZeroPoints[weightZeroPoints.Length == 1 ? 0 : j] - weightShift;
+            long columnSum = 0;
+            for (int i = 0; i < k; i++)
+            {
+                int v = weights[j * k + i] - weightShift;
+                packed[DensePacking.Offset(j, i, k, n)] = (sbyte)v;
+                columnSum += v;
+            }
+            // acc = Σ(u - z_in')(v - z_w') + b = Σuv - z_w'Σu + [b - z_in'Σv + K z_in' z_w'], the bracket folded here.
+            // int32 wrap-around matches the reference's int32 accumulation: both are exact modulo 2^32.
+            long c = (bias?[j] ?? 0) - (long)inputZero * columnSum + (long)k * inputZero * zw;
+            folded[j] = unchecked((int)c);
+            weightZero[j] = zw;
+            anyWeightZero |= zw != 0;
+        }
+
+        var multiplierColumns = new int[padded];
+        var left = new int[padded];
+        var right = new int[padded];
+        for (int j = 0; j < n; j++)
+        {
+            multiplierColumns[j] = multipliers[j];
+            left[j] = shifts[j] > 0 ? shifts[j] : 0;
+            right[j] = shifts[j] > 0 ? 0 : -shifts[j];
+        }
+
+        SaturationCheck saturation = SaturationCheck.Run(packed, k, n);
+
+        var reference = new DenseReferencePlan(
+            input.Scale,
+            input.ZeroPoint,
+            (int)weightType,
+            weightScales.ToEquatableArray(),
+            weightZeroPoints.ToEquatableArray(),
+            layer.OutputScale,
+            layer.Activation,
+            layer.Weights.FieldName,
+            layer.Weights.FieldName is null ? weights.ToEquatableArray() : EquatableArray<int>.Empty,
+            layer.Bias.FieldName,
+            layer.Bias.FilePath is not null && bias is not null ? bias.ToEquatableArray() : EquatableArray<int>.Empty,
+            bias is not null);
+
+        return new DenseLayerPlan(
+            layer.Index,
+            layer.Name,
+            identifier,
+            k,
+            n,
+            input.Signed,
+            packed.ToEquatableArray(),
+            folded.ToEquatableArray(),
+            multiplierColumns.ToEquatableArray(),
+            left.ToEquatableArray(),
+            right.ToEquatableArray(),
+            anyWeightZero ? weightZero.ToEquatableArray() : EquatableArray<int>.Empty,
+            layer.OutputZeroPoint,
+            clampMin,
+            clampMax,
+            saturation.Safe ? Avx2DotProduct.MultiplyAddBytes : Avx2DotProduct.WidenToInt16,
+            saturation.Explanation,
+            reference);
+    }
+
+    private static int[]? ResolveWeights(
+        DenseLayerSpec layer, QuantType weightType, ImmutableArray<AdditionalText> files,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        int expected = layer.Inputs * layer.Outputs;
+        string name = layer.DisplayName;
+        ConstantSource source = layer.Weights;
+        if (source.FieldName is not null && source.FilePath is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.LocationOf("WeightsFile"), name,
+                "set Weights (a field) or WeightsFile (an AdditionalFiles item), not both"));
+            return null;
+        }
+        if (source.IsEmpty)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.Location, name,
+                "no weights: set Weights (a static readonly field) or WeightsFile (an AdditionalFiles item)"));
+            return null;
+        }
+        if (source.FieldName is not null)
+        {
+            if (source.FieldValues is not { } values)
+                return null; // parsing reported why
+            if (values.Length != expected)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightCountMismatch, layer.LocationOf("Weights"), name,
+                    source.Describe, values.Length, layer.Inputs, layer.Outputs, expected));
+                return null;
+            }
+            return values.AsSpan().ToArray();
+        }
+
+        byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "WeightsFile", layer, files, diagnostics, cancellationToken);
+        if (bytes is null)
+            return null;
+        if (bytes.Length != expected)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFileWrongLength, layer.LocationOf("WeightsFile"), name,
+                source.FilePath!, bytes.Length, $"{layer.Inputs} inputs x {layer.Outputs} outputs of one byte", expected));
+            return null;
+        }
+        var result = new int[expected];
+        for (int i = 0; i < expected; i++)
+            result[i] = weightType == QuantType.Int8 ? (sbyte)bytes[i] : bytes[i];
+        return result;
+    }
+
+    private static int[]? ResolveBias(
+        DenseLayerSpec layer, ImmutableArray<AdditionalText> files, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        string name = layer.DisplayName;
+        ConstantSource source = layer.Bias;
+        if (source.IsEmpty)
+            return null;
+        if (source.FieldName is not null && source.FilePath is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.LocationOf("BiasFile"), name,
+                "set Bias (a field) or BiasFile (an AdditionalFiles item), not both"));
+            return null;
+        }
+        if (source.FieldName is not null)
+        {
+            if (source.FieldValues is not { } values)
+                return null;
+            if (values.Length != layer.Outputs)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BiasCountMismatch, layer.LocationOf("Bias"), name,
+                    source.Describe, values.Length, layer.Outputs));
+                return null;
+            }
+            return values.AsSpan().ToArray();
+        }
+
+        byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "BiasFile", layer, files, diagnostics, cancellationToken);
+        if (bytes is null)
+            return null;
+        if (bytes.Length != 4 * layer.Outputs)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFileWrongLength, layer.LocationOf("BiasFile"), name,
+                source.FilePath!, bytes.Length, $"{layer.Outputs} little-endian int32 bias values", 4 * layer.Outputs));
+            return null;
+        }
+        var result = new int[layer.Outputs];
+        for (int j = 0; j < result.Length; j++)
+            result[j] = bytes[4 * j] | bytes[4 * j + 1] << 8 | bytes[4 * j + 2] << 16 | bytes[4 * j + 3] << 24;
+        return result;
+    }
+}

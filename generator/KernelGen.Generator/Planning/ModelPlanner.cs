@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Model;
+using KernelGen.Quantization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KernelGen.Generator.Planning;
+
+/// <summary>
+/// Model to plan: validates the input, names the layers, and hands each layer to its op's planning rule with the
+/// previous layer's output as its input.
+/// </summary>
+internal static class ModelPlanner
+{
+    public const int MaxInputSize = DensePlanningRule.MaxSize;
+
+    public static ModelPlan Plan(ModelSpec model, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
+        InputSpec input = model.Input;
+        string owner = $"Model '{model.ClassName}'";
+
+        PlanningChecks.Size(owner, "InputSize", input.Size, MaxInputSize, input.LocationOf("#0") ?? input.LocationOf("inputSize"), diagnostics);
+        bool typeValid = input.ActivationType is 0 or 1;
+        if (!typeValid)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, input.LocationOf("ActivationType"), owner, "ActivationType",
+                PlanningChecks.TypeName(input.ActivationType), "activations must be UInt8 or Int8"));
+        }
+        var type = typeValid ? (QuantType)input.ActivationType : QuantType.UInt8;
+        PlanningChecks.Scale(owner, "InputScale", input.Scale, input.LocationOf("InputScale"), diagnostics);
+        PlanningChecks.ZeroPoint(owner, "InputZeroPoint", input.ZeroPoint, type, input.LocationOf("InputZeroPoint"), diagnostics);
+
+        if (model.Layers.Length == 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelHasNoLayers, input.Location ?? model.Location, model.ClassName));
+
+        var current = new LayerInput(input.Size, type == QuantType.Int8, input.Scale, input.ZeroPoint, "the model input");
+        var identifiers = new HashSet<string>();
+        var layers = new List<LayerPlan>();
+        foreach (LayerSpec layer in model.Layers)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string identifier = Identifier(layer, identifiers, diagnostics);
+            switch (layer)
+            {
+                case DenseLayerSpec dense:
+                    DenseLayerPlan? plan = DensePlanningRule.Plan(dense, current, identifier, files, diagnostics, cancellationToken);
+                    if (plan is not null)
+                        layers.Add(plan);
+                    current = new LayerInput(dense.Outputs, current.Signed, dense.OutputScale, dense.OutputZeroPoint, dense.DisplayName);
+                    break;
+            }
+        }
+
+        return new ModelPlan(
+            model.Namespace,
+            model.ClassName,
+            model.ContainingTypes,
+            model.AllowUnsafe,
+            input.Size,
+            current.Size,
+            current.Signed,
+            layers.ToEquatableArray(),
+            diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>The PascalCase prefix of a layer's generated members; reports names that are not identifiers or collide.</summary>
+    private static string Identifier(LayerSpec layer, HashSet<string> taken, List<DiagnosticInfo> diagnostics)
+    {
+        string name = layer.Name;
+        if (!SyntaxFacts.IsValidIdentifier(name) || name.StartsWith("@", System.StringComparison.Ordinal))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, layer.LocationOf("Name"), name,
+                "is not a valid C# identifier; generated members are named after it"));
+            return "Layer" + layer.Index;
+        }
+        string identifier = char.ToUpperInvariant(name[0]) + name.Substring(1);
+        if (!taken.Add(identifier))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, layer.LocationOf("Name"), name,
+                "is used by an earlier layer (names are compared after capitalizing the first letter)"));
+            return "Layer" + layer.Index;
+        }
+        return identifier;
+    }
+}

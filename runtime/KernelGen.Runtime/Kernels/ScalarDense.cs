@@ -1,0 +1,83 @@
+using System;
+using KernelGen.Quantization;
+
+namespace KernelGen.Kernels;
+
+/// <summary>
+/// The scalar fallback of the Dense kernels: the same folded constants and packed weights as the SIMD paths, read in
+/// their packed order, one row at a time. Runs where AVX2 is unavailable or disabled.
+/// </summary>
+public static class ScalarDense
+{
+    /// <summary>Largest padded output count the fallback keeps on the stack; larger layers rent their accumulators.</summary>
+    private const int StackColumns = 1024;
+
+    /// <summary>Computes one row: <paramref name="input"/> holds K values, <paramref name="output"/> receives N.</summary>
+    public static void Run(in PackedDense layer, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        int inputs = layer.Inputs;
+        int outputs = layer.Outputs;
+        if (input.Length < inputs)
+            throw new ArgumentException($"Input length {input.Length} is shorter than the layer's {inputs} inputs.", nameof(input));
+        if (output.Length < outputs)
+            throw new ArgumentException($"Output length {output.Length} is shorter than the layer's {outputs} outputs.", nameof(output));
+
+        int padded = DensePacking.PaddedOutputs(outputs);
+        int[]? rented = null;
+        Span<int> acc = padded <= StackColumns
+            ? stackalloc int[padded]
+            : (rented = System.Buffers.ArrayPool<int>.Shared.Rent(padded)).AsSpan(0, padded);
+        acc.Clear();
+
+        int flip = layer.InputSigned ? 0x80 : 0;
+        int inputSum = 0;
+        for (int k = 0; k < inputs; k++)
+            inputSum += input[k] ^ flip;
+
+        // Walk the packed bytes in storage order: tile, k group, block, lane, k within the group.
+        ReadOnlySpan<sbyte> w = layer.Weights;
+        int groups = DensePacking.Groups(inputs);
+        int blocks = DensePacking.Blocks(outputs);
+        int p = 0;
+        for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
+        {
+            int width = DensePacking.TileWidth(firstBlock, blocks);
+            for (int g = 0; g < groups; g++)
+            {
+                for (int b = 0; b < width; b++)
+                {
+                    int column0 = (firstBlock + b) * DensePacking.BlockColumns;
+                    for (int lane = 0; lane < DensePacking.BlockColumns; lane++)
+                    {
+                        int sum = 0;
+                        for (int t = 0; t < DensePacking.GroupDepth; t++, p++)
+                        {
+                            int k = g * DensePacking.GroupDepth + t;
+                            if (k < inputs)
+                                sum += (input[k] ^ flip) * w[p];
+                        }
+                        acc[column0 + lane] += sum;
+                    }
+                }
+            }
+        }
+
+        bool hasWeightZeroPoints = !layer.WeightZeroPoints.IsEmpty;
+        bool hasLeftShifts = !layer.LeftShifts.IsEmpty;
+        for (int j = 0; j < outputs; j++)
+        {
+            int a = unchecked(acc[j] + layer.FoldedBias[j]);
+            if (hasWeightZeroPoints)
+                a = unchecked(a - layer.WeightZeroPoints[j] * inputSum);
+            if (hasLeftShifts)
+                a = unchecked(a << layer.LeftShifts[j]);
+            int q = FixedPoint.RoundingDivideByPOT(FixedPoint.SaturatingRoundingDoublingHighMul(a, layer.Multipliers[j]), layer.RightShifts[j])
+                + layer.OutputZeroPoint;
+            q = Math.Clamp(q, layer.ClampMin, layer.ClampMax);
+            output[j] = layer.OutputSigned ? (byte)(sbyte)q : (byte)q;
+        }
+
+        if (rented is not null)
+            System.Buffers.ArrayPool<int>.Shared.Return(rented);
+    }
+}
