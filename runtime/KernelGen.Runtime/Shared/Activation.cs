@@ -1,7 +1,12 @@
 namespace KernelGen;
 
 /// <summary>Activation fused into a layer's output clamp (TFLite's CalculateActivationRangeQuantized).</summary>
-public enum Activation
+#if KERNELGEN_GENERATOR
+internal
+#else
+public
+#endif
+enum Activation
 {
     /// <summary>No activation: the clamp is the output type's range.</summary>
     None = 0,

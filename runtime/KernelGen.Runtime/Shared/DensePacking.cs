@@ -12,7 +12,12 @@ namespace KernelGen.Kernels;
 /// <c>offset = b0 * groups * 32 + g * t * 32 + (b - b0) * 32 + j * 4 + (k % 4)</c>.
 /// Columns and k past the layer's size are zero, so padding never changes a dot product.
 /// </remarks>
-public static class DensePacking
+#if KERNELGEN_GENERATOR
+internal
+#else
+public
+#endif
+static class DensePacking
 {
     /// <summary>Output columns per block: int32 lanes in a Vector256.</summary>
     public const int BlockColumns = 8;

@@ -7,7 +7,12 @@ namespace KernelGen.Quantization;
 /// type ranges and activation clamp bounds. The generator compiles this same file, so the constants folded into the
 /// generated kernels and the ones the runtime's reference computes come from one definition.
 /// </summary>
-public static class QuantizationMath
+#if KERNELGEN_GENERATOR
+internal
+#else
+public
+#endif
+static class QuantizationMath
 {
     /// <summary>The largest left shift a multiplier may need: its value must stay below 2^31.</summary>
     public const int MaxLeftShift = 31;

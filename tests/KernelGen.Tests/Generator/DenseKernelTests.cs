@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using KernelGen.Reference;
+using KernelGen.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace KernelGen.Tests.Generator;
+
+/// <summary>
+/// Compile-and-run: random models through the generator, compiled, run on every kernel path, compared bit-for-bit with
+/// the runtime's reference computed from the test's own description of each model.
+/// </summary>
+public sealed class DenseKernelTests
+{
+    private const int ModelCount = 48;
+
+    private static readonly Lazy<Batch> Models = new(() => Batch.Create(seed: 20261124, ModelCount, extreme: false));
+    private static readonly Lazy<Batch> ExtremeModels = new(() => Batch.Create(seed: 31, 12, extreme: true));
+
+    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void RandomModels_MatchReferenceBitForBit(PinnedPath path) => Models.Value.Check(path);
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ExtremeMultipliers_MatchReferenceBitForBit(PinnedPath path) => ExtremeModels.Value.Check(path);
+
+    [Fact]
+    public void RandomModels_CoverBothAvx2DotProductsAndUnclampedOutputs()
+    {
+        Batch batch = Models.Value;
+        string all = string.Concat(batch.Run.Files.Select(f => f.Source));
+        Assert.Contains("Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(", all);   // vpmaddubsw path
+        Assert.Contains("Avx2.ConvertToVector256Int16(", all);                          // widening path
+        Assert.Contains("for (int t = 0;", all);                                         // a loop over full tiles
+        Assert.Contains("for (int g = 0;", all);                                         // a k loop
+
+        // The comparison must not be vacuous: a good share of reference outputs sit strictly inside the clamp range.
+        int inside = 0, total = 0;
+        foreach (TestModel model in batch.Models)
+        {
+            DenseReferenceLayer last = model.ReferenceLayers()[^1];
+            Quantization.QuantizationMath.ActivationRange(last.Activation, last.OutputScale, last.OutputZeroPoint, last.ActivationType, out int min, out int max);
+            byte[] output = batch.Expected[model.ClassName];
+            foreach (byte b in output)
+            {
+                int v = model.ActivationType == QuantType.Int8 ? (sbyte)b : b;
+                inside += v > min && v < max ? 1 : 0;
+                total++;
+            }
+        }
+        // ReLU on a third of the layers and the all-min / all-max edge rows clamp the rest.
+        Assert.True(inside > total / 5, $"only {inside} of {total} outputs are unclamped");
+    }
+
+    private sealed class Batch
+    {
+        public required List<TestModel> Models { get; init; }
+        public required string[] Sources { get; init; }
+        public required GeneratorRun Run { get; init; }
+        public required Dictionary<string, byte[]> Inputs { get; init; }
+        public required Dictionary<string, byte[]> Expected { get; init; }
+
+        public static Batch Create(int seed, int count, bool extreme)
+        {
+            var random = new Random(seed);
+            string directory = Path.Combine(Path.GetTempPath(), "kernelgen-tests", $"{seed}-{Environment.ProcessId}");
+            var files = new List<AdditionalText>();
+            var models = new List<TestModel>();
+            var sources = new List<string>();
+            for (int i = 0; i < count; i++)
+            {
+                TestModel model = RandomModels.Create(random, $"Model{i}", extreme);
+                models.Add(model);
+                sources.Add(model.Source("Random", directory, files));
+            }
+            GeneratorRun run = GeneratorHarness.Run(sources, files);
+            Assert.Empty(run.Diagnostics);
+            Assert.Empty(run.CompileErrors);
+
+            var inputs = new Dictionary<string, byte[]>();
+            var expected = new Dictionary<string, byte[]>();
+            foreach (TestModel model in models)
+            {
+                int rows = 6 + random.Next(3);
+                byte[] input = RandomModels.Input(random, model, rows);
+                byte[] output = new byte[rows * model.OutputSize];
+                ReferenceOps.Model(model.ReferenceLayers(), input, output);
+                inputs[model.ClassName] = input;
+                expected[model.ClassName] = output;
+            }
+            return new Batch { Models = models, Sources = sources.ToArray(), Run = run, Inputs = inputs, Expected = expected };
+        }
+
+        public void Check(PinnedPath path)
+        {
+            if (!ModelLoader.CanRun(path))
+                return; // This process has AVX2 disabled; the Native and Scalar runs cover it.
+            Assembly assembly = ModelLoader.Load(Run, Sources, path);
+            foreach (TestModel model in Models)
+            {
+                var loaded = new LoadedModel(assembly, $"Random.{model.ClassName}", model.ActivationType == QuantType.Int8);
+                byte[] input = Inputs[model.ClassName];
+                byte[] actual = new byte[Expected[model.ClassName].Length];
+                byte[] declared = new byte[actual.Length];
+                loaded.Run(input, actual);
+                loaded.RunReference(input, declared);
+                AssertEqual(Expected[model.ClassName], declared, model, "RunReference");
+                AssertEqual(Expected[model.ClassName], actual, model, $"Run ({path})");
+            }
+        }
+
+        private static void AssertEqual(byte[] expected, byte[] actual, TestModel model, string what)
+        {
+            int index = expected.AsSpan().CommonPrefixLength(actual);
+            if (index == expected.Length)
+                return;
+            int row = index / model.OutputSize;
+            Assert.Fail($"{what} of {model.ClassName} differs from the reference at row {row}, output {index % model.OutputSize}: "
+                + $"expected {expected[index]}, got {actual[index]}. Model: "
+                + string.Join(" -> ", model.Layers.Select(l => $"Dense {l.Inputs}x{l.Outputs} {l.WeightType} scales={l.WeightScales.Length} zp={l.WeightZeroPoints.Length} act={l.Activation}")));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.Loader;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KernelGen.Tests.Infrastructure;
+
+/// <summary>Which kernel path a compiled test model is pinned to.</summary>
+public enum PinnedPath
+{
+    /// <summary>The generated code as a user gets it: the path this process's CPU and DOTNET_ knobs select.</summary>
+    Native,
+
+    /// <summary>The AvxVnni path, its vpdpbusd calls bound to <see cref="EmulatedAvxVnni"/> (needs AVX2 for the rest).</summary>
+    EmulatedVnni,
+
+    /// <summary>AvxVnni.IsSupported replaced by false: the AVX2 path (needs AVX2).</summary>
+    Avx2,
+
+    /// <summary>Both IsSupported checks replaced by false: the runtime's scalar fallback.</summary>
+    Scalar,
+}
+
+/// <summary>Compiles generated sources (optionally rewritten to pin a path) and loads them into a collectible context.</summary>
+public static class ModelLoader
+{
+    public static bool CanRun(PinnedPath path) => path switch
+    {
+        PinnedPath.EmulatedVnni or PinnedPath.Avx2 => Avx2.IsSupported,
+        _ => true,
+    };
+
+    /// <summary>Rewrites generated source so its dispatch takes <paramref name="path"/>.</summary>
+    public static string Pin(string generated, PinnedPath path) => path switch
+    {
+        PinnedPath.Native => generated,
+        PinnedPath.EmulatedVnni => Regex.Replace(generated, @"\bAvxVnni\.", "global::KernelGen.Tests.Infrastructure.EmulatedAvxVnni."),
+        PinnedPath.Avx2 => generated.Replace("AvxVnni.IsSupported", "false"),
+        PinnedPath.Scalar => generated.Replace("AvxVnni.IsSupported", "false").Replace("Avx2.IsSupported", "false"),
+        _ => throw new ArgumentOutOfRangeException(nameof(path)),
+    };
+
+    /// <summary>Compiles the user sources plus the pinned generated files and loads the assembly.</summary>
+    public static Assembly Load(GeneratorRun run, string[] userSources, PinnedPath path)
+    {
+        var compilation = GeneratorHarness.Compilation(userSources)
+            .AddReferences(MetadataReference.CreateFromFile(typeof(ModelLoader).Assembly.Location))
+            .AddSyntaxTrees(run.Files.Select(f => CSharpSyntaxTree.ParseText(Pin(f.Source, path), GeneratorHarness.ParseOptions, path: f.HintName)));
+        using var stream = new MemoryStream();
+        var result = compilation.Emit(stream);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException("Generated code did not compile:\n" + string.Join("\n",
+                result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)));
+        }
+        stream.Position = 0;
+        var context = new AssemblyLoadContext("KernelGenTest-" + path, isCollectible: true);
+        return context.LoadFromStream(stream);
+    }
+}
