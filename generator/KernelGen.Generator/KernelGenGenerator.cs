@@ -62,7 +62,7 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
         }
     }
 
-    private static ModelPlan SafePlan(ModelSpec model, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    internal static ModelPlan SafePlan(ModelSpec model, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
     {
         try
         {

@@ -50,13 +50,13 @@ internal static class DenseEmitter
         }
         w.Close(";");
 
-        IntTable(w, $"{id}Bias", "folded bias c_j per column (padding columns are 0)", layer.FoldedBias);
-        IntTable(w, $"{id}Multipliers", "Q31 multiplier M0 per column", layer.Multipliers);
+        IntTable(w, $"{id}Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);
+        IntTable(w, $"{id}Multipliers", $"{id}: Q31 multiplier M0_j per column", layer.Multipliers);
         if (layer.HasLeftShift)
-            IntTable(w, $"{id}LeftShifts", "left shift per column (multiplier above 1)", layer.LeftShifts);
-        IntTable(w, $"{id}RightShifts", "rounding right shift per column", layer.RightShifts);
+            IntTable(w, $"{id}LeftShifts", $"{id}: left shift per column (multipliers of 1 or more)", layer.LeftShifts);
+        IntTable(w, $"{id}RightShifts", $"{id}: rounding right shift per column", layer.RightShifts);
         if (layer.HasWeightZeroPoints)
-            IntTable(w, $"{id}WeightZeroPoints", "weight zero point z_w' per column, in the operand's terms", layer.WeightZeroPoints);
+            IntTable(w, $"{id}WeightZeroPoints", $"{id}: weight zero point z_w'_j per column, in the operand's terms", layer.WeightZeroPoints);
         w.Line();
     }
 
@@ -117,7 +117,7 @@ internal static class DenseEmitter
             if (fullTiles >= 2)
             {
                 w.Line();
-                w.Line($"// Columns 0..{fullTiles * tileColumns - 1}: {fullTiles} tiles of {DensePacking.TileBlocks} blocks.");
+                w.Line($"// Columns 0 .. {fullTiles * tileColumns - 1}: {fullTiles} tiles of {DensePacking.TileBlocks} blocks, c = first column of the tile.");
                 using (w.Block($"for (int t = 0; t < {fullTiles}; t++)"))
                 {
                     w.Line($"ref sbyte wt = ref Unsafe.Add(ref w, t * {tileBytes});");
@@ -130,7 +130,7 @@ internal static class DenseEmitter
                 int width = DensePacking.TileWidth(first, blocks);
                 int column = first * DensePacking.BlockColumns;
                 w.Line();
-                w.Line($"// Columns {column}..{Math.Min(n, column + width * DensePacking.BlockColumns) - 1}: {width} block(s).");
+                w.Line($"// Columns {column} .. {Math.Min(n, column + width * DensePacking.BlockColumns) - 1}: {Plural(width, "block")}.");
                 using (w.Block(""))
                 {
                     w.Line(first == 0 ? "ref sbyte wt = ref w;" : $"ref sbyte wt = ref Unsafe.Add(ref w, {first * groups * 32});");
@@ -175,9 +175,12 @@ internal static class DenseEmitter
         string scales = string.Join(", ", r.WeightScales.Select(SourceWriter.Float));
         string zeros = string.Join(", ", r.WeightZeroPoints.Select(SourceWriter.Int));
         string activation = r.Activation switch { 1 => "Activation.Relu", 2 => "Activation.Relu6", _ => "Activation.None" };
-        return $"new DenseReferenceLayer({layer.Inputs}, {layer.Outputs}, {type}, {SourceWriter.Float(r.InputScale)}, {r.InputZeroPoint}, "
-            + $"{weightType}, {weights}, new float[] {{ {scales} }}, new int[] {{ {zeros} }}, {bias}, "
-            + $"{SourceWriter.Float(r.OutputScale)}, {layer.OutputZeroPoint}, {activation})";
+        return "new DenseReferenceLayer(\n"
+            + $"    inputs: {layer.Inputs}, outputs: {layer.Outputs}, activationType: {type}, inputScale: {SourceWriter.Float(r.InputScale)}, inputZeroPoint: {r.InputZeroPoint},\n"
+            + $"    weightType: {weightType}, weights: {weights},\n"
+            + $"    weightScales: new float[] {{ {scales} }},\n"
+            + $"    weightZeroPoints: new int[] {{ {zeros} }}, bias: {bias},\n"
+            + $"    outputScale: {SourceWriter.Float(r.OutputScale)}, outputZeroPoint: {layer.OutputZeroPoint}, activation: {activation})";
     }
 
     /// <summary>Declared tensors that came from files (fields are referenced directly), for RunReference.</summary>
@@ -231,7 +234,13 @@ internal static class DenseEmitter
             w.Line($"//   requantize: per column, input scale * weight scale_j / output scale -> M0_j, shift_j ({layer.Identifier}Multipliers, shifts)");
         }
         w.Line($"//     out_j = clamp({layer.OutputZeroPoint} + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << left_j" : "")}, M0_j), right_j), {layer.ClampMin}, {layer.ClampMax})");
-        w.Line($"//   clamp: [{layer.ClampMin}, {layer.ClampMax}] ({(r.Activation == 0 ? "the " + actType + " range" : activation + " folded into the " + actType + " range")})");
+        string clampWhy = r.Activation switch
+        {
+            1 => $"ReLU: [quantized 0.0, {actType} max]",
+            2 => $"ReLU6: [quantized 0.0, quantized 6.0] within the {actType} range",
+            _ => $"the {actType} range",
+        };
+        w.Line($"//   clamp: [{layer.ClampMin}, {layer.ClampMax}] ({clampWhy})");
         string biasTerm = r.HasBias ? "bias_j" : "0";
         string fold = inputZero == 0 ? biasTerm : $"{biasTerm} - {inputZero} * Σ_k v_jk";
         if (layer.HasWeightZeroPoints)
@@ -239,7 +248,7 @@ internal static class DenseEmitter
         w.Line($"//   folded bias: c_j = {fold}{(layer.HasWeightZeroPoints ? "; acc_j = Σ_k u_k v_jk - z_w'_j * Σ_k u_k + c_j" : "; acc_j = Σ_k u_k v_jk + c_j")}");
         int groups = DensePacking.Groups(k);
         int blocks = DensePacking.Blocks(n);
-        w.Line($"//   packed: {n} columns in {blocks} block(s) of 8, {(blocks + 3) / 4} tile(s) of up to 4 blocks; {k} k in {groups} group(s) of 4{(k % 4 != 0 ? " (last group zero-padded)" : "")}");
+        w.Line($"//   packed: {Plural(n, "column")} in {Plural(blocks, "block")} of 8, {Plural((blocks + 3) / 4, "tile")} of up to 4 blocks; {k} k in {Plural(groups, "group")} of 4{(k % 4 != 0 ? " (the last zero-padded)" : "")}");
         w.Line($"//   AVX2: {layer.SaturationProof}");
         w.Line("// ------------------------------------------------------------------------------------------------");
     }
@@ -342,9 +351,7 @@ internal static class DenseEmitter
         string at = Offsets.Of(column, blockColumn);
         string index = Offsets.Int(column, blockColumn);
 
-        w.Line(column is null
-            ? $"// Columns {blockColumn}..{blockColumn + valid - 1}: requantize and store."
-            : $"// Columns {index}..{index} + 7: requantize and store.");
+        w.Line($"// Columns {index} .. {Offsets.Int(column, blockColumn + valid - 1)}: requantize and store.");
         step.Finish(w, block);
         w.Line($"{acc} = Avx2.Add({acc}, {Load("bias", at)});");
         if (layer.HasWeightZeroPoints)
@@ -356,7 +363,10 @@ internal static class DenseEmitter
         {
             if (layer.LeftShifts[0] > 0)
                 w.Line($"{acc} = Avx2.ShiftLeftLogical({acc}, {layer.LeftShifts[0]});");
-            w.Line($"{acc} = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier), {layer.RightShifts[0]});");
+            // A right shift of 0 divides by 1: the call is left out.
+            w.Line(layer.RightShifts[0] == 0
+                ? $"{acc} = FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier);"
+                : $"{acc} = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier), {layer.RightShifts[0]});");
         }
         else
         {
@@ -387,4 +397,6 @@ internal static class DenseEmitter
     }
 
     private static string Bool(bool value) => value ? "true" : "false";
+
+    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -153,7 +153,10 @@ internal static class ModelEmitter
                 w.Line("internal static readonly DenseReferenceLayer[] Layers =");
                 w.Open();
                 foreach (DenseLayerPlan layer in layers)
-                    w.Line(DenseEmitter.ReferenceLayer(layer, plan.ClassName) + ",");
+                {
+                    foreach (string line in (DenseEmitter.ReferenceLayer(layer, plan.ClassName) + ",").Split('\n'))
+                        w.Line(line);
+                }
                 w.Close(";");
             }
         }

@@ -38,7 +38,8 @@ internal static class DensePlanningRule
                 (long)k * n, 64 * 1024 * 1024));
             sizesValid = false;
         }
-        if (k != input.Size && input.Size > 0)
+        // An invalid size is reported once, not again as a chaining error.
+        if (sizesValid && k != input.Size && input.Size >= 1 && input.Size <= MaxSize)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerSizesDoNotChain, layer.LocationOf("#0") ?? layer.Location,
                 name, k, input.Producer, input.Size));

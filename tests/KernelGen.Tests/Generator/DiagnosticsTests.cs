@@ -1,0 +1,195 @@
+extern alias generator;
+
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using generator::KernelGen.Generator;
+using KernelGen.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KernelGen.Tests.Generator;
+
+/// <summary>
+/// Every bad declaration yields its KGnnnn error at the offending attribute argument (or field), with a message that
+/// names the layer, no generated source for that model, and no exception from the generator.
+/// </summary>
+public sealed class DiagnosticsTests
+{
+    private const string Fields = """
+        static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, 8 };
+        static readonly int[] B = { 10, -10 };
+    """;
+
+    private static string Model(string model, string layers, string body = Fields, string keyword = "partial class")
+        => $$"""
+        using KernelGen;
+        namespace D;
+        [{{model}}]
+        {{layers}}
+        public {{keyword}} M
+        {
+        {{body}}
+        }
+        """;
+
+    private const string Input = "QuantizedModel(4, InputScale = 0.5f, InputZeroPoint = 3)";
+
+    private static string Dense(string extra = "") => $"Dense(4, 2, Name = \"fc1\", Weights = nameof(W), Bias = nameof(B), WeightScale = 0.25f, OutputScale = 0.5f{extra})";
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "KG0001", Model(Input, $"[{Dense()}]", keyword: "class").Replace("public class M", "public class [|M|]"), "'M'" },
+        { "KG0002", Model($"[|{Input}|]", ""), "declares no layers" },
+        { "KG0003", Model("QuantizedModel(4, InputScale = 0.5f, [|ActivationType = QuantType.Int32|])", $"[{Dense()}]"), "activations must be UInt8 or Int8" },
+        { "KG0003", Model(Input, $"[{Dense(", [|WeightType = QuantType.Int32|]")}]"), "Dense layer 'fc1'" },
+        { "KG0003", Model(Input, $"[{Dense()}]", "static readonly float[] [|W|] = { 1, 2, 3, 4, 5, 6, 7, 8 }; static readonly int[] B = { 1, 2 };"), "float" },
+        { "KG0004", Model("QuantizedModel(4, [|InputScale = -1f|])", $"[{Dense()}]"), "InputScale is -1" },
+        { "KG0004", Model("QuantizedModel(4, [|InputScale = float.NaN|])", $"[{Dense()}]"), "InputScale is NaN" },
+        { "KG0004", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), [|WeightScales = new[] { 0.5f, float.PositiveInfinity }|], OutputScale = 0.5f)]"), "WeightScales[1]" },
+        { "KG0004", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), WeightScale = 1f, [|OutputScale = 0f|])]"), "OutputScale is 0" },
+        { "KG0005", Model("QuantizedModel(4, InputScale = 0.5f, [|InputZeroPoint = 256|])", $"[{Dense()}]"), "outside the UInt8 range [0, 255]" },
+        { "KG0005", Model(Input, $"[{Dense(", [|WeightZeroPoint = 128|]")}]"), "outside the Int8 range [-128, 127]" },
+        { "KG0005", Model(Input, $"[{Dense(", [|OutputZeroPoint = -1|]")}]"), "OutputZeroPoint is -1" },
+        { "KG0006", Model(Input, $"[{Dense()}]\n[Dense([|3|], 1, Weights = nameof(W3), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W3 = { 1, 2, 3 };"), "reads 3 inputs, but Dense layer 'fc1' produces 2" },
+        { "KG0007", Model(Input, $"[{Dense()}]", "static readonly sbyte[] W = { 1, 2, 3 }; static readonly int[] B = { 1, 2 };").Replace("Weights = nameof(W)", "[|Weights = nameof(W)|]"), "holds 3 weights; 4 inputs x 2 outputs needs 8" },
+        { "KG0008", Model(Input, $"[{Dense()}]", "static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, 8 }; static readonly int[] B = { 1 };").Replace("Bias = nameof(B)", "[|Bias = nameof(B)|]"), "holds 1 bias values; the layer has 2 outputs" },
+        { "KG0009", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), [|WeightScales = new[] { 0.5f }|], OutputScale = 0.5f)]"), "WeightScales has 1 entries" },
+        { "KG0009", Model(Input, $"[{Dense(", [|WeightZeroPoints = new[] { 1, 2, 3 }|]").Replace("WeightScale = 0.25f, ", "WeightScale = 0.25f, ")}]"), "WeightZeroPoints has 3 entries" },
+        { "KG0010", Model(Input, "[Dense(4, 2, Name = \"fc1\", [|Weights = \"Missing\"|], WeightScale = 1f, OutputScale = 1f)]"), "no field of that name" },
+        { "KG0011", Model(Input, $"[{Dense()}]", "static sbyte[] [|W|] = { 1, 2, 3, 4, 5, 6, 7, 8 }; static readonly int[] B = { 1, 2 };"), "must be static readonly" },
+        { "KG0011", Model(Input, $"[{Dense()}]", "static readonly sbyte[] [|W|] = Make(); static sbyte[] Make() => new sbyte[8]; static readonly int[] B = { 1, 2 };"), "has no array initializer" },
+        { "KG0011", Model(Input, $"[{Dense()}]", "static int v = 3; static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, [|(sbyte)v|] }; static readonly int[] B = { 1, 2 };"), "has element 7 that is not a compile-time constant" },
+        { "KG0011", Model(Input, $"[{Dense()}]", "static readonly sbyte[,] [|W|] = { { 1 } }; static readonly int[] B = { 1, 2 };"), "one-dimensional array" },
+        { "KG0012", Model(Input, "[Dense(4, 2, Name = \"fc1\", [|WeightsFile = \"absent.bin\"|], WeightScale = 1f, OutputScale = 1f)]"), "matches no AdditionalFiles item" },
+        { "KG0013", Model(Input, "[Dense(4, 2, Name = \"fc1\", [|WeightsFile = \"seven.bin\"|], WeightScale = 1f, OutputScale = 1f)]"), "has 7 bytes; 4 inputs x 2 outputs of one byte needs 8 bytes" },
+        { "KG0013", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), [|BiasFile = \"seven.bin\"|], WeightScale = 1f, OutputScale = 1f)]"), "2 little-endian int32 bias values needs 8 bytes" },
+        { "KG0014", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), [|WeightsFile = \"seven.bin\"|], WeightScale = 1f, OutputScale = 1f)]"), "not both" },
+        { "KG0014", Model(Input, "[[|Dense(4, 2, Name = \"fc1\", WeightScale = 1f, OutputScale = 1f)|]]"), "no weights" },
+        { "KG0014", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), WeightScale = 1f, [|WeightScales = new[] { 1f, 1f }|], OutputScale = 1f)]"), "not both" },
+        { "KG0014", Model(Input, "[[|Dense(4, 2, Name = \"fc1\", Weights = nameof(W), OutputScale = 1f)|]]"), "no weight scale" },
+        { "KG0015", Model("QuantizedModel(4, InputScale = 1e6f)", "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), WeightScale = 1e6f, [|OutputScale = 1e-4f|])]"), "must be below 2^31" },
+        { "KG0016", Model(Input, "[Dense([|0|], 2, Name = \"fc1\", Weights = nameof(W), WeightScale = 1f, OutputScale = 1f)]"), "Inputs is 0" },
+        { "KG0016", Model("QuantizedModel([|70000|], InputScale = 1f)", $"[{Dense()}]"), "InputSize is 70000" },
+        { "KG0017", Model(Input, "[Dense(4, 2, [|Name = \"1st\"|], Weights = nameof(W), WeightScale = 1f, OutputScale = 1f)]"), "'1st' is not a valid C# identifier" },
+        { "KG0017", Model(Input, $"[{Dense()}]\n[Dense(2, 2, [|Name = \"Fc1\"|], Weights = nameof(W2), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W2 = { 1, 2, 3, 4 };"), "used by an earlier layer" },
+        { "KG0019", Model(Input, $"[{Dense(", [|Activation = (Activation)7|]")}]"), "Activation value 7" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BadDeclaration_ReportsItsDiagnosticAtTheOffendingArgument(string id, string marked, string messageFragment)
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(marked);
+        GeneratorRun run = GeneratorHarness.Run(source, Files());
+
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains(messageFragment, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(run.Files);
+    }
+
+    [Fact]
+    public void AmbiguousWeightsFile_ReportsKG0012WithEveryMatch()
+    {
+        string dir1 = Directory.CreateTempSubdirectory("kg-a").FullName, dir2 = Directory.CreateTempSubdirectory("kg-b").FullName;
+        File.WriteAllBytes(Path.Combine(dir1, "w.bin"), new byte[8]);
+        File.WriteAllBytes(Path.Combine(dir2, "w.bin"), new byte[8]);
+        string source = Model(Input, "[Dense(4, 2, Name = \"fc1\", WeightsFile = \"w.bin\", WeightScale = 1f, OutputScale = 1f)]");
+        GeneratorRun run = GeneratorHarness.Run(source, new AdditionalText[]
+        {
+            new FileAdditionalText(Path.Combine(dir1, "w.bin")), new FileAdditionalText(Path.Combine(dir2, "w.bin")),
+        });
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("KG0012", diagnostic.Id);
+        Assert.Contains("matches 2 AdditionalFiles items", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void SeveralErrors_AreAllReportedInOneBuild()
+    {
+        string source = Model("QuantizedModel(4, InputScale = -1f, InputZeroPoint = 999)",
+            "[Dense(4, 2, Name = \"fc1\", Weights = \"Nope\", WeightScale = 0f, OutputScale = 1f, OutputZeroPoint = 300)]");
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Equal(new[] { "KG0004", "KG0004", "KG0005", "KG0005", "KG0010" }, run.Diagnostics.Select(d => d.Id).OrderBy(i => i));
+        Assert.Empty(run.Files);
+    }
+
+    [Fact]
+    public void ContainingTypeNotPartial_ReportsKG0001()
+    {
+        string source = """
+            using KernelGen;
+            public class Outer
+            {
+                [QuantizedModel(4, InputScale = 1f)]
+                [Dense(4, 2, Weights = nameof(W), WeightScale = 1f, OutputScale = 1f)]
+                public partial class M { static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, 8 }; }
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Equal("KG0001", Assert.Single(run.Diagnostics).Id);
+    }
+
+    [Fact]
+    public void CompilationWithoutHardwareIntrinsics_ReportsKG0018()
+    {
+        // Only KernelGen.Runtime is referenced, so System.Runtime.Intrinsics.X86.AvxVnni cannot be found.
+        string source = Model(Input, $"[{Dense()}]");
+        var compilation = CSharpCompilation.Create("NoIntrinsics",
+            new[] { CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions) },
+            new[] { MetadataReference.CreateFromFile(typeof(QuantizedModelAttribute).Assembly.Location) },
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        GeneratorDriverRunResult result = GeneratorHarness.Driver().RunGenerators(compilation).GetRunResult();
+        Assert.All(result.Results, r => Assert.Null(r.Exception));
+        Assert.Contains(result.Diagnostics, d => d.Id == "KG0018");
+        Assert.Empty(result.GeneratedTrees);
+    }
+
+    [Fact]
+    public void PlannerException_IsReportedAsKG9999InsteadOfThrown()
+    {
+        // A spec that parsing never produces (a null layer) makes the planner throw; the generator must turn that into
+        // a diagnostic, because an exception from a generator breaks the user's build with a stack trace.
+        var spec = new generator::KernelGen.Generator.Model.ModelSpec(null, "Broken", generator::KernelGen.Generator.Model.EquatableArray<string>.Empty, false, null,
+            new generator::KernelGen.Generator.Model.InputSpec(4, 0, 1f, 0, null, generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty),
+            new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.LayerSpec>(new generator::KernelGen.Generator.Model.LayerSpec[] { null! }),
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
+        var plan = KernelGenGenerator.SafePlan(spec, ImmutableArray<AdditionalText>.Empty, default);
+        var diagnostic = Assert.Single(plan.Diagnostics).ToDiagnostic();
+        Assert.Equal("KG9999", diagnostic.Id);
+        Assert.Contains("Broken", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void EveryCatalogId_IsCoveredByATestAndListedInTheReadme()
+    {
+        string[] ids = typeof(KernelGenGenerator).Assembly.GetType("KernelGen.Generator.Diagnostics.DiagnosticDescriptors")!
+            .GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public)
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+            .ToArray();
+        var tested = Cases.Select(c => (string)c[0]).Concat(new[] { "KG0018", "KG9999" }).ToHashSet();
+        Assert.All(ids, id => Assert.Contains(id, tested));
+
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string unshipped = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "KernelGen.Generator", "AnalyzerReleases.Unshipped.md"));
+        Assert.All(ids, id => Assert.Contains($"| {id} |", readme));
+        Assert.All(ids, id => Assert.Contains(id + " |", unshipped));
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "")
+        => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "..", ".."));
+
+    private static IEnumerable<AdditionalText> Files()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "kernelgen-diagnostics");
+        Directory.CreateDirectory(directory);
+        string seven = Path.Combine(directory, "seven.bin");
+        File.WriteAllBytes(seven, new byte[7]);
+        return new[] { new FileAdditionalText(seven) };
+    }
+}
