@@ -1,4 +1,7 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace KernelGen;
 
@@ -10,29 +13,42 @@ public static class KernelGuard
     /// sizes when <paramref name="inputLength"/> is not a whole number of rows or <paramref name="outputLength"/> does not
     /// hold exactly the outputs of those rows.
     /// </summary>
+    /// <remarks>Inlined into the generated Run, where the sizes are constants: the division becomes a multiplication.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int BatchRows(int inputLength, int inputSize, int outputLength, int outputSize)
     {
-        if (inputLength % inputSize != 0)
-        {
-            throw new ArgumentException(
-                $"Input length {inputLength} is not a whole number of rows: the model reads {inputSize} values per row.", "input");
-        }
         int rows = inputLength / inputSize;
-        long expected = (long)rows * outputSize;
-        if (outputLength != expected)
-        {
-            throw new ArgumentException(
-                $"Output length {outputLength} does not match the input's {rows} row(s): expected {expected} ({rows} x {outputSize} outputs).", "output");
-        }
+        if (rows * inputSize != inputLength)
+            ThrowPartialRow(inputLength, inputSize);
+        if ((long)rows * outputSize != outputLength)
+            ThrowOutputLength(outputLength, rows, outputSize);
         return rows;
     }
 
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowPartialRow(int inputLength, int inputSize)
+        => throw new ArgumentException(
+            $"Input length {inputLength} is not a whole number of rows: the model reads {inputSize} values per row.", "input");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutputLength(int outputLength, int rows, int outputSize)
+        => throw new ArgumentException(
+            $"Output length {outputLength} does not match the input's {rows} row(s): expected {(long)rows * outputSize} ({rows} x {outputSize} outputs).", "output");
+
     /// <summary>Throws <see cref="ArgumentException"/> if the input and output memory overlap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void NoOverlap<TIn, TOut>(ReadOnlySpan<TIn> input, Span<TOut> output)
         where TIn : unmanaged
         where TOut : unmanaged
     {
-        if (System.Runtime.InteropServices.MemoryMarshal.AsBytes(input).Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes((ReadOnlySpan<TOut>)output)))
-            throw new ArgumentException("The output span overlaps the input span; the model needs separate buffers.", "output");
+        if (MemoryMarshal.AsBytes(input).Overlaps(MemoryMarshal.AsBytes((ReadOnlySpan<TOut>)output)))
+            ThrowOverlap();
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOverlap()
+        => throw new ArgumentException("The output span overlaps the input span; the model needs separate buffers.", "output");
 }
