@@ -180,7 +180,7 @@ internal static class DenseEmitter
             + $"    weightType: {weightType}, weights: {weights},\n"
             + $"    weightScales: new float[] {{ {scales} }},\n"
             + $"    weightZeroPoints: new int[] {{ {zeros} }}, bias: {bias},\n"
-            + $"    outputScale: {SourceWriter.Float(r.OutputScale)}, outputZeroPoint: {layer.OutputZeroPoint}, activation: {activation})";
+            + $"    outputScale: {SourceWriter.Float(r.OutputScale)}, outputZeroPoint: {layer.OutputZeroPoint}, activation: {activation}, perChannelScales: {Bool(r.PerChannelScales)})";
     }
 
     /// <summary>Declared tensors that came from files (fields are referenced directly), for RunReference.</summary>
@@ -225,13 +225,16 @@ internal static class DenseEmitter
         w.Line($"//   output:  scale {SourceWriter.Float(r.OutputScale)}, zero point {layer.OutputZeroPoint}");
         if (layer.UniformRequantization)
         {
-            double real = QuantizationMath.EffectiveMultiplier(r.InputScale, r.WeightScales[0], r.OutputScale);
+            double real = QuantizationMath.RequantizationMultiplier(r.InputScale, r.WeightScales[0], r.OutputScale, r.PerChannelScales);
             int shift = layer.LeftShifts[0] - layer.RightShifts[0];
-            w.Line($"//   requantize: {SourceWriter.Real(real)} = input scale * weight scale / output scale -> M0 = {layer.Multipliers[0]} (Q31), shift {shift}");
+            string formula = r.PerChannelScales
+                ? "input scale * weight scale / output scale, in double"
+                : "(double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor";
+            w.Line($"//   requantize: {SourceWriter.Real(real)} = {formula} -> M0 = {layer.Multipliers[0]} (Q31), shift {shift}");
         }
         else
         {
-            w.Line($"//   requantize: per column, input scale * weight scale_j / output scale -> M0_j, shift_j ({layer.Identifier}Multipliers, shifts)");
+            w.Line($"//   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j ({layer.Identifier}Multipliers, shifts)");
         }
         w.Line($"//     out_j = clamp({layer.OutputZeroPoint} + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << left_j" : "")}, M0_j), right_j), {layer.ClampMin}, {layer.ClampMax})");
         string clampWhy = r.Activation switch

@@ -126,7 +126,8 @@ internal static class DensePlanningRule
         int[]? weights = sizesValid && weightTypeValid ? ResolveWeights(layer, weightType, files, diagnostics, cancellationToken) : null;
         int[]? bias = sizesValid ? ResolveBias(layer, files, diagnostics, cancellationToken) : null;
 
-        // Requantization multipliers.
+        // Requantization multipliers: TFLite computes them differently for the declared per-tensor and per-channel forms.
+        bool perChannelScales = layer.WeightScales is not null;
         int[]? multipliers = null, shifts = null;
         if (weightScales is not null && outputScaleValid && input.Scale > 0 && sizesValid)
         {
@@ -134,7 +135,8 @@ internal static class DensePlanningRule
             shifts = new int[n];
             for (int j = 0; j < n; j++)
             {
-                double real = QuantizationMath.EffectiveMultiplier(input.Scale, weightScales[weightScales.Length == 1 ? 0 : j], layer.OutputScale);
+                double real = QuantizationMath.RequantizationMultiplier(
+                    input.Scale, weightScales[perChannelScales ? j : 0], layer.OutputScale, perChannelScales);
                 if (real >= 2147483648.0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultiplierOutOfRange, layer.LocationOf("OutputScale"), name,
@@ -208,6 +210,7 @@ internal static class DensePlanningRule
             input.ZeroPoint,
             (int)weightType,
             weightScales.ToEquatableArray(),
+            layer.WeightScales is not null,
             weightZeroPoints.ToEquatableArray(),
             layer.OutputScale,
             layer.Activation,

@@ -110,6 +110,7 @@ internal sealed record DenseReferencePlan(
     int InputZeroPoint,
     int WeightType,
     EquatableArray<float> WeightScales,
+    bool PerChannelScales,
     EquatableArray<int> WeightZeroPoints,
     float OutputScale,
     int Activation,

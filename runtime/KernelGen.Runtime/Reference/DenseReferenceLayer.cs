@@ -23,10 +23,12 @@ public sealed class DenseReferenceLayer
     /// <param name="outputScale">Scale of the output.</param>
     /// <param name="outputZeroPoint">Zero point of the output.</param>
     /// <param name="activation">Activation folded into the clamp.</param>
+    /// <param name="perChannelScales">Whether the scales were declared per channel (decides how the multiplier is
+    /// computed, see <see cref="QuantizationMath.RequantizationMultiplier"/>); default: more than one scale.</param>
     public DenseReferenceLayer(
         int inputs, int outputs, QuantType activationType, float inputScale, int inputZeroPoint,
         QuantType weightType, byte[] weights, float[] weightScales, int[] weightZeroPoints, int[]? bias,
-        float outputScale, int outputZeroPoint, Activation activation)
+        float outputScale, int outputZeroPoint, Activation activation, bool? perChannelScales = null)
     {
         if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "Must be positive.");
         if (outputs <= 0) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "Must be positive.");
@@ -54,6 +56,9 @@ public sealed class DenseReferenceLayer
         OutputScale = outputScale;
         OutputZeroPoint = outputZeroPoint;
         Activation = activation;
+        PerChannelScales = perChannelScales ?? weightScales.Length > 1;
+        if (!PerChannelScales && weightScales.Length != 1)
+            throw new ArgumentException("Per-tensor scales need exactly one scale.", nameof(perChannelScales));
     }
 
     /// <summary>K.</summary>
@@ -82,4 +87,6 @@ public sealed class DenseReferenceLayer
     public int OutputZeroPoint { get; }
     /// <summary>Fused activation.</summary>
     public Activation Activation { get; }
+    /// <summary>True when the weight scales are per output channel.</summary>
+    public bool PerChannelScales { get; }
 }

@@ -33,7 +33,7 @@ public static class ReferenceOps
 
             float weightScale = layer.WeightScales[layer.WeightScales.Length == 1 ? 0 : j];
             QuantizationMath.QuantizeMultiplier(
-                QuantizationMath.EffectiveMultiplier(layer.InputScale, weightScale, layer.OutputScale),
+                QuantizationMath.RequantizationMultiplier(layer.InputScale, weightScale, layer.OutputScale, layer.PerChannelScales),
                 out int multiplier, out int shift);
             int q = FixedPoint.MultiplyByQuantizedMultiplier(acc, multiplier, shift) + layer.OutputZeroPoint;
             q = Math.Clamp(q, min, max);

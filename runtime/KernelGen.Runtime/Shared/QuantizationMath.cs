@@ -73,10 +73,16 @@ static class QuantizationMath
         return BitConverter.Int64BitsToDouble((bits & ~(0x7FFL << 52)) | (1022L << 52));
     }
 
-    /// <summary>The effective requantization multiplier of a layer: input_scale * weight_scale / output_scale, in double
-    /// (TFLite's per-channel formula, which is also exact for the per-tensor case).</summary>
-    public static double EffectiveMultiplier(float inputScale, float weightScale, float outputScale)
-        => (double)inputScale * weightScale / outputScale;
+    /// <summary>
+    /// The real requantization multiplier input_scale * weight_scale / output_scale, computed as TFLite computes it.
+    /// Per-tensor weights (TFLite's GetQuantizedConvolutionMultipler): the scale product is rounded to float, then
+    /// divided in double. Per-channel weights (PopulateConvolutionQuantizationParams): every product in double. The two
+    /// can differ in the last bit of the Q31 multiplier, and so in a rounded output.
+    /// </summary>
+    public static double RequantizationMultiplier(float inputScale, float weightScale, float outputScale, bool perChannel)
+        => perChannel
+            ? (double)inputScale * weightScale / outputScale
+            : (double)(float)(inputScale * weightScale) / outputScale;
 
     /// <summary>Smallest value of an 8-bit quantized type.</summary>
     public static int TypeMin(QuantType type) => type switch

@@ -185,10 +185,16 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
 def dense_int(x_q, x_zp, x_scale, w_q, w_scales, b_q, out_scale, out_zp, relu):
     acc = (x_q.astype(np.int64) - x_zp) @ w_q.astype(np.int64).T + b_q.astype(np.int64)
     assert np.all(np.abs(acc) < 2 ** 31)
+    per_channel = np.size(w_scales) > 1
     w_scales = np.broadcast_to(np.asarray(w_scales, dtype=F32), (w_q.shape[0],))
     out = np.empty_like(acc)
     for j in range(w_q.shape[0]):
-        real = float(np.float64(x_scale) * np.float64(w_scales[j]) / np.float64(out_scale))
+        if per_channel:
+            # TFLite PopulateConvolutionQuantizationParams: every product in double.
+            real = float(np.float64(x_scale) * np.float64(w_scales[j]) / np.float64(out_scale))
+        else:
+            # TFLite GetQuantizedConvolutionMultipler: the scale product rounded to float, then divided in double.
+            real = float(np.float64(F32(x_scale) * F32(w_scales[j])) / np.float64(out_scale))
         multiplier, shift = quantize_multiplier(real)
         out[:, j] = multiply_by_quantized_multiplier(acc[:, j], multiplier, shift) + out_zp
     lo = out_zp if relu else 0  # ReLU clamps at the quantized 0; uint8 range otherwise

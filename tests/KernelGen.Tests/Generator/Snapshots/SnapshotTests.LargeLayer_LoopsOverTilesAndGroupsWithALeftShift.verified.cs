@@ -75,7 +75,7 @@ namespace Snapshots
             //   input:   scale 0.5f, zero point 0; kernel operand u = x, z_in' = 0
             //   weights: scale 0.5f, zero point 0; operand v = w
             //   output:  scale 0.0625f, zero point 128
-            //   requantize: 4 = input scale * weight scale / output scale -> M0 = 1073741824 (Q31), shift 3
+            //   requantize: 4 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1073741824 (Q31), shift 3
             //     out_j = clamp(128 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j << left_j, M0_j), right_j), 0, 255)
             //   clamp: [0, 255] (the uint8 range)
             //   folded bias: c_j = bias_j; acc_j = Σ_k u_k v_jk + c_j
@@ -644,7 +644,7 @@ namespace Snapshots
                         weightType: QuantType.Int8, weights: MemoryMarshal.AsBytes(new ReadOnlySpan<sbyte>(Large.W0)).ToArray(),
                         weightScales: new float[] { 0.5f },
                         weightZeroPoints: new int[] { 0 }, bias: Large.B0,
-                        outputScale: 0.0625f, outputZeroPoint: 128, activation: Activation.None),
+                        outputScale: 0.0625f, outputZeroPoint: 128, activation: Activation.None, perChannelScales: false),
                 };
             }
         }

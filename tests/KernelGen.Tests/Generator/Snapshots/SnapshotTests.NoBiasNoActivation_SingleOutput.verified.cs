@@ -75,7 +75,7 @@ namespace Snapshots
             //   input:   scale 1f, zero point 0; kernel operand u = x, z_in' = 0
             //   weights: scale 0.5f, zero point 0; operand v = w
             //   output:  scale 1f, zero point 0
-            //   requantize: 0.5 = input scale * weight scale / output scale -> M0 = 1073741824 (Q31), shift 0
+            //   requantize: 0.5 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1073741824 (Q31), shift 0
             //     out_j = clamp(0 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 0, 255)
             //   clamp: [0, 255] (the uint8 range)
             //   folded bias: c_j = 0; acc_j = Σ_k u_k v_jk + c_j
@@ -196,7 +196,7 @@ namespace Snapshots
                         weightType: QuantType.Int8, weights: MemoryMarshal.AsBytes(new ReadOnlySpan<sbyte>(Tiny.W0)).ToArray(),
                         weightScales: new float[] { 0.5f },
                         weightZeroPoints: new int[] { 0 }, bias: null,
-                        outputScale: 1f, outputZeroPoint: 0, activation: Activation.None),
+                        outputScale: 1f, outputZeroPoint: 0, activation: Activation.None, perChannelScales: false),
                 };
             }
         }

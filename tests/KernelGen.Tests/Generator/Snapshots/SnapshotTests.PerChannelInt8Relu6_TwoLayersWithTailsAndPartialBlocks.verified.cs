@@ -75,7 +75,7 @@ namespace Snapshots
             //   input:   scale 0.05f, zero point -3; kernel operand u = x ^ 0x80 = x + 128, z_in' = 125
             //   weights: 11 scales, zero point 0; operand v = w
             //   output:  scale 0.04f, zero point -128
-            //   requantize: per column, input scale * weight scale_j / output scale -> M0_j, shift_j (HiddenMultipliers, shifts)
+            //   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j (HiddenMultipliers, shifts)
             //     out_j = clamp(-128 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), -128, 22)
             //   clamp: [-128, 22] (ReLU6: [quantized 0.0, quantized 6.0] within the int8 range)
             //   folded bias: c_j = bias_j - 125 * Σ_k v_jk; acc_j = Σ_k u_k v_jk + c_j
@@ -226,7 +226,7 @@ namespace Snapshots
             //   input:   scale 0.04f, zero point -128; kernel operand u = x ^ 0x80 = x + 128, z_in' = 0
             //   weights: 5 scales, zero point 0; operand v = w
             //   output:  scale 0.2f, zero point 7
-            //   requantize: per column, input scale * weight scale_j / output scale -> M0_j, shift_j (LogitsMultipliers, shifts)
+            //   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j (LogitsMultipliers, shifts)
             //     out_j = clamp(7 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), -128, 127)
             //   clamp: [-128, 127] (the int8 range)
             //   folded bias: c_j = bias_j; acc_j = Σ_k u_k v_jk + c_j
@@ -371,13 +371,13 @@ namespace Snapshots
                         weightType: QuantType.Int8, weights: MemoryMarshal.AsBytes(new ReadOnlySpan<sbyte>(Tails.W0)).ToArray(),
                         weightScales: new float[] { 0.004935192f, 0.008975812f, 0.010649866f, 0.0039848997f, 0.0076049035f, 0.0038057822f, 0.0045019714f, 0.011472311f, 0.0054869987f, 0.0057995776f, 0.0070209787f },
                         weightZeroPoints: new int[] { 0 }, bias: Tails.B0,
-                        outputScale: 0.04f, outputZeroPoint: -128, activation: Activation.Relu6),
+                        outputScale: 0.04f, outputZeroPoint: -128, activation: Activation.Relu6, perChannelScales: true),
                     new DenseReferenceLayer(
                         inputs: 11, outputs: 5, activationType: QuantType.Int8, inputScale: 0.04f, inputZeroPoint: -128,
                         weightType: QuantType.Int8, weights: MemoryMarshal.AsBytes(new ReadOnlySpan<sbyte>(Tails.W1)).ToArray(),
                         weightScales: new float[] { 0.010159445f, 0.011909998f, 0.0076397466f, 0.006119329f, 0.0021197612f },
                         weightZeroPoints: new int[] { 0 }, bias: Tails.B1,
-                        outputScale: 0.2f, outputZeroPoint: 7, activation: Activation.None),
+                        outputScale: 0.2f, outputZeroPoint: 7, activation: Activation.None, perChannelScales: true),
                 };
             }
         }

@@ -75,7 +75,7 @@ namespace Snapshots
             //   input:   scale 0.0627451f, zero point 0; kernel operand u = x, z_in' = 0
             //   weights: scale 0.0105f, zero point 0; operand v = w
             //   output:  scale 0.1f, zero point 0
-            //   requantize: 0.00658824 = input scale * weight scale / output scale -> M0 = 1810960384 (Q31), shift -7
+            //   requantize: 0.00658824 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1810960453 (Q31), shift -7
             //     out_j = clamp(0 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 0, 255)
             //   clamp: [0, 255] (ReLU: [quantized 0.0, uint8 max])
             //   folded bias: c_j = bias_j; acc_j = Σ_k u_k v_jk + c_j
@@ -161,10 +161,10 @@ namespace Snapshots
             /// <summary>Fc1: Q31 multiplier M0_j per column.</summary>
             private static ReadOnlySpan<int> Fc1Multipliers => new int[]
             {
-                1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384,
-                1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384,
-                1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384,
-                1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384, 1810960384,
+                1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453,
+                1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453,
+                1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453,
+                1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453, 1810960453,
             };
             /// <summary>Fc1: rounding right shift per column.</summary>
             private static ReadOnlySpan<int> Fc1RightShifts => new int[]
@@ -181,7 +181,7 @@ namespace Snapshots
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(Fc1Weights);
                 ref int bias = ref MemoryMarshal.GetReference(Fc1Bias);
-                Vector256<int> multiplier = Vector256.Create(1810960384);
+                Vector256<int> multiplier = Vector256.Create(1810960453);
                 Vector256<int> outputZeroPoint = Vector256.Create(0);
                 Vector256<int> clampMin = Vector256.Create(0);
                 Vector256<int> clampMax = Vector256.Create(255);
@@ -247,7 +247,7 @@ namespace Snapshots
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(Fc1Weights);
                 ref int bias = ref MemoryMarshal.GetReference(Fc1Bias);
-                Vector256<int> multiplier = Vector256.Create(1810960384);
+                Vector256<int> multiplier = Vector256.Create(1810960453);
                 Vector256<int> outputZeroPoint = Vector256.Create(0);
                 Vector256<int> clampMin = Vector256.Create(0);
                 Vector256<int> clampMax = Vector256.Create(255);
@@ -350,7 +350,7 @@ namespace Snapshots
                         weightType: QuantType.Int8, weights: MemoryMarshal.AsBytes(new ReadOnlySpan<sbyte>(Mlp.W0)).ToArray(),
                         weightScales: new float[] { 0.0105f },
                         weightZeroPoints: new int[] { 0 }, bias: Mlp.B0,
-                        outputScale: 0.1f, outputZeroPoint: 0, activation: Activation.Relu),
+                        outputScale: 0.1f, outputZeroPoint: 0, activation: Activation.Relu, perChannelScales: false),
                 };
             }
         }

@@ -75,7 +75,7 @@ namespace Snapshots
             //   input:   scale 0.02f, zero point 128; kernel operand u = x, z_in' = 128
             //   weights: scale 0.01f, zero point per column; operand v = w - 128
             //   output:  scale 0.05f, zero point 10
-            //   requantize: 0.004 = input scale * weight scale / output scale -> M0 = 1099511562 (Q31), shift -7
+            //   requantize: 0.004 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1099511584 (Q31), shift -7
             //     out_j = clamp(10 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 10, 255)
             //   clamp: [10, 255] (ReLU: [quantized 0.0, uint8 max])
             //   folded bias: c_j = bias_j - 128 * Σ_k v_jk + 20 * 128 * z_w'_j; acc_j = Σ_k u_k v_jk - z_w'_j * Σ_k u_k + c_j
@@ -105,8 +105,8 @@ namespace Snapshots
             /// <summary>Fc: Q31 multiplier M0_j per column.</summary>
             private static ReadOnlySpan<int> FcMultipliers => new int[]
             {
-                1099511562, 1099511562, 1099511562, 1099511562, 1099511562, 1099511562, 1099511562, 1099511562,
-                1099511562, 0, 0, 0, 0, 0, 0, 0,
+                1099511584, 1099511584, 1099511584, 1099511584, 1099511584, 1099511584, 1099511584, 1099511584,
+                1099511584, 0, 0, 0, 0, 0, 0, 0,
             };
             /// <summary>Fc: rounding right shift per column.</summary>
             private static ReadOnlySpan<int> FcRightShifts => new int[]
@@ -127,7 +127,7 @@ namespace Snapshots
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(FcWeights);
                 ref int bias = ref MemoryMarshal.GetReference(FcBias);
-                Vector256<int> multiplier = Vector256.Create(1099511562);
+                Vector256<int> multiplier = Vector256.Create(1099511584);
                 ref int weightZeroPoints = ref MemoryMarshal.GetReference(FcWeightZeroPoints);
                 Vector256<int> outputZeroPoint = Vector256.Create(10);
                 Vector256<int> clampMin = Vector256.Create(10);
@@ -181,7 +181,7 @@ namespace Snapshots
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(FcWeights);
                 ref int bias = ref MemoryMarshal.GetReference(FcBias);
-                Vector256<int> multiplier = Vector256.Create(1099511562);
+                Vector256<int> multiplier = Vector256.Create(1099511584);
                 ref int weightZeroPoints = ref MemoryMarshal.GetReference(FcWeightZeroPoints);
                 Vector256<int> outputZeroPoint = Vector256.Create(10);
                 Vector256<int> clampMin = Vector256.Create(10);
@@ -302,7 +302,7 @@ namespace Snapshots
                         weightType: QuantType.UInt8, weights: FcDeclaredWeights.ToArray(),
                         weightScales: new float[] { 0.01f },
                         weightZeroPoints: new int[] { 100, 128, 140, 90, 255, 0, 128, 128, 7 }, bias: FcDeclaredBias.ToArray(),
-                        outputScale: 0.05f, outputZeroPoint: 10, activation: Activation.Relu),
+                        outputScale: 0.05f, outputZeroPoint: 10, activation: Activation.Relu, perChannelScales: false),
                 };
             }
         }
