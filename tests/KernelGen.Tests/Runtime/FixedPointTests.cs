@@ -369,7 +369,7 @@ public sealed class FixedPointTests
 #pragma warning restore CA1857
 
     /// <summary>The uniform overload with a compile-time constant exponent, as generated code calls it.</summary>
-    private static Vector256<int> DivideConstant(Vector256<int> x, int exponent) => exponent switch
+    internal static Vector256<int> DivideConstant(Vector256<int> x, int exponent) => exponent switch
     {
         0 => FixedPoint256.RoundingDivideByPOT(x, 0),
         1 => FixedPoint256.RoundingDivideByPOT(x, 1),
