@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using KernelGen.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace KernelGen.Tests.Generator;
+
+/// <summary>
+/// The generator must never throw, whatever it is given: a thrown generator breaks the user's build. Seeded random
+/// declarations mix valid and invalid sizes, scales, zero points, types, names and sources; every run must end either
+/// in KG diagnostics and no generated source, or in generated source that compiles.
+/// </summary>
+public sealed class RobustnessTests
+{
+    [Fact]
+    public void MalformedDeclarations_NeverThrowAndNeverEmitBrokenCode()
+    {
+        var random = new Random(99);
+        int withDiagnostics = 0, generated = 0;
+        for (int i = 0; i < 120; i++)
+        {
+            string source = Declaration(random);
+            GeneratorRun run = GeneratorHarness.Run(source); // throws if the generator threw
+            if (run.Diagnostics.Any(d => d.Id.StartsWith("KG", StringComparison.Ordinal)))
+            {
+                Assert.Empty(run.Files);
+                Assert.DoesNotContain(run.Diagnostics, d => d.Id == "KG9999");
+                withDiagnostics++;
+            }
+            else if (run.Files.Length > 0)
+            {
+                Assert.Empty(run.CompileErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
+                generated++;
+            }
+        }
+        // Both outcomes must actually occur, or the test exercises nothing.
+        Assert.True(withDiagnostics > 20 && generated > 5, $"{withDiagnostics} rejected, {generated} generated");
+    }
+
+    private static string Declaration(Random random)
+    {
+        string Scale() => Mostly(random, "0.5f", "1e-30f", "1e30f", "-1f", "0f", "float.NaN", "float.PositiveInfinity", "float.Epsilon", "0.0039f");
+        int k = random.Next(7) == 0 ? Pick(random, 0, -3, 70000) : Pick(random, 1, 4, 5, 13);
+        int n = random.Next(7) == 0 ? 0 : Pick(random, 1, 2, 3, 9);
+        int weightCount = Math.Clamp(k * n, 0, 400) + (random.Next(8) == 0 ? random.Next(-2, 3) : 0);
+        string element = Mostly(random, "sbyte", "float", "int");
+        string values = string.Join(", ", Enumerable.Range(0, Math.Max(0, weightCount)).Select(_ => random.Next(0, 100).ToString(CultureInfo.InvariantCulture)));
+
+        var args = new List<string> { k.ToString(CultureInfo.InvariantCulture), n.ToString(CultureInfo.InvariantCulture) };
+        args.Add(Mostly(random, "Weights = nameof(W)", "Weights = \"Nope\"", "WeightsFile = \"missing.bin\"", "Weights = nameof(W), WeightsFile = \"w.bin\""));
+        args.Add($"WeightType = {Mostly(random, "QuantType.Int8", "QuantType.Int32", "(QuantType)9", "QuantType.UInt8")}");
+        args.Add(Mostly(random, $"WeightScale = {Scale()}", "", $"WeightScales = new[] {{ {string.Join(", ", Enumerable.Repeat("0.5f", Math.Max(0, n - 1)))} }}"));
+        args.Add($"WeightZeroPoint = {Mostly(random, "0", "-129", "300")}");
+        args.Add(Mostly(random, "Bias = nameof(B)", "Bias = nameof(W)", "BiasFile = \"b.bin\""));
+        args.Add($"OutputScale = {Scale()}");
+        args.Add($"OutputZeroPoint = {Mostly(random, "3", "-1", "256")}");
+        args.Add($"Activation = {Mostly(random, "Activation.Relu", "(Activation)3")}");
+        args.Add($"Name = \"{Mostly(random, "ok", "9x", "a b")}\"");
+        string layers = random.Next(15) == 0 ? "" : $"[Dense({string.Join(", ", args.Where(a => a.Length > 0))})]";
+        string partial = random.Next(15) == 0 ? "" : "partial ";
+        return $$"""
+            using KernelGen;
+            namespace F;
+            [QuantizedModel({{k}}, ActivationType = {{Mostly(random, "QuantType.UInt8", "QuantType.Int32")}}, InputScale = {{Scale()}}, InputZeroPoint = {{Mostly(random, "7", "-1")}})]
+            {{layers}}
+            public {{partial}}class M
+            {
+                static readonly {{element}}[] W = { {{values}} };
+                static readonly int[] B = { {{string.Join(", ", Enumerable.Range(0, Math.Max(0, n)).Select(j => j * 1000))}} };
+            }
+            """;
+    }
+
+    /// <summary>The first option about six times in seven, otherwise one of the others.</summary>
+    private static string Mostly(Random random, string usual, params string[] others)
+        => random.Next(7) != 0 ? usual : others[random.Next(others.Length)];
+
+    private static int Pick(Random random, params int[] options) => options[random.Next(options.Length)];
+}
