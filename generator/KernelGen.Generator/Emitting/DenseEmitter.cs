@@ -93,7 +93,8 @@ internal static class DenseEmitter
                 else
                     w.Line($"ref int weightZeroPoints = ref MemoryMarshal.GetReference({id}WeightZeroPoints);");
             }
-            w.Line($"Vector256<int> outputZeroPoint = Vector256.Create({layer.OutputZeroPoint});");
+            if (layer.OutputZeroPoint != 0)
+                w.Line($"Vector256<int> outputZeroPoint = Vector256.Create({layer.OutputZeroPoint});");
             w.Line($"Vector256<int> clampMin = Vector256.Create({layer.ClampMin});");
             w.Line($"Vector256<int> clampMax = Vector256.Create({layer.ClampMax});");
             step.DeclareConstants(w);
@@ -236,7 +237,10 @@ internal static class DenseEmitter
         {
             w.Line($"//   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j ({layer.Identifier}Multipliers, shifts)");
         }
-        w.Line($"//     out_j = clamp({layer.OutputZeroPoint} + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << left_j" : "")}, M0_j), right_j), {layer.ClampMin}, {layer.ClampMax})");
+        string zero = layer.OutputZeroPoint == 0 ? "" : $"{layer.OutputZeroPoint} + ";
+        w.Line(layer.UniformRequantization
+            ? $"//     out_j = clamp({zero}RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << " + layer.LeftShifts[0] : "")}, {layer.Multipliers[0]}), {layer.RightShifts[0]}), {layer.ClampMin}, {layer.ClampMax})"
+            : $"//     out_j = clamp({zero}RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << left_j" : "")}, M0_j), right_j), {layer.ClampMin}, {layer.ClampMax})");
         string clampWhy = r.Activation switch
         {
             1 => $"ReLU: [quantized 0.0, {actType} max]",
@@ -377,7 +381,9 @@ internal static class DenseEmitter
                 w.Line($"{acc} = Avx2.ShiftLeftLogicalVariable({acc}, {Load("leftShifts", at)}.AsUInt32());");
             w.Line($"{acc} = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, {Load("multipliers", at)}), {Load("rightShifts", at)});");
         }
-        w.Line($"{acc} = Vector256.Min(Vector256.Max(Avx2.Add({acc}, outputZeroPoint), clampMin), clampMax);");
+        w.Line(layer.OutputZeroPoint == 0
+            ? $"{acc} = Vector256.Min(Vector256.Max({acc}, clampMin), clampMax);"
+            : $"{acc} = Vector256.Min(Vector256.Max(Avx2.Add({acc}, outputZeroPoint), clampMin), clampMax);");
         string store = layer.Signed ? "Store256.StoreInt8" : "Store256.StoreUInt8";
         string target = index == "0" ? "ref y" : $"ref Unsafe.Add(ref y, {index})";
         w.Line(valid >= 8 ? $"{store}({acc}, {target});" : $"{store}({acc}, {target}, {valid});");

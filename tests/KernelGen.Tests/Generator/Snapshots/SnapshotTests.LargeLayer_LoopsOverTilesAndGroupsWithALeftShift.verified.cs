@@ -76,7 +76,7 @@ namespace Snapshots
             //   weights: scale 0.5f, zero point 0; operand v = w
             //   output:  scale 0.0625f, zero point 128
             //   requantize: 4 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1073741824 (Q31), shift 3
-            //     out_j = clamp(128 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j << left_j, M0_j), right_j), 0, 255)
+            //     out_j = clamp(128 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j << 3, 1073741824), 0), 0, 255)
             //   clamp: [0, 255] (the uint8 range)
             //   folded bias: c_j = bias_j; acc_j = Σ_k u_k v_jk + c_j
             //   packed: 72 columns in 9 blocks of 8, 3 tiles of up to 4 blocks; 100 k in 25 groups of 4

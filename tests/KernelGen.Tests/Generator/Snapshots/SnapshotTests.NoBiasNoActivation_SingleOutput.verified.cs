@@ -76,7 +76,7 @@ namespace Snapshots
             //   weights: scale 0.5f, zero point 0; operand v = w
             //   output:  scale 1f, zero point 0
             //   requantize: 0.5 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1073741824 (Q31), shift 0
-            //     out_j = clamp(0 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 0, 255)
+            //     out_j = clamp(RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, 1073741824), 0), 0, 255)
             //   clamp: [0, 255] (the uint8 range)
             //   folded bias: c_j = 0; acc_j = Σ_k u_k v_jk + c_j
             //   packed: 1 column in 1 block of 8, 1 tile of up to 4 blocks; 1 k in 1 group of 4 (the last zero-padded)
@@ -110,7 +110,6 @@ namespace Snapshots
                 ref sbyte w = ref MemoryMarshal.GetReference(OnlyWeights);
                 ref int bias = ref MemoryMarshal.GetReference(OnlyBias);
                 Vector256<int> multiplier = Vector256.Create(1073741824);
-                Vector256<int> outputZeroPoint = Vector256.Create(0);
                 Vector256<int> clampMin = Vector256.Create(0);
                 Vector256<int> clampMax = Vector256.Create(255);
 
@@ -123,7 +122,7 @@ namespace Snapshots
                     // Columns 0 .. 0: requantize and store.
                     acc0 = Avx2.Add(acc0, Vector256.LoadUnsafe(ref bias));
                     acc0 = FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier);
-                    acc0 = Vector256.Min(Vector256.Max(Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
+                    acc0 = Vector256.Min(Vector256.Max(acc0, clampMin), clampMax);
                     Store256.StoreUInt8(acc0, ref y, 1);
                 }
             }
@@ -135,7 +134,6 @@ namespace Snapshots
                 ref sbyte w = ref MemoryMarshal.GetReference(OnlyWeights);
                 ref int bias = ref MemoryMarshal.GetReference(OnlyBias);
                 Vector256<int> multiplier = Vector256.Create(1073741824);
-                Vector256<int> outputZeroPoint = Vector256.Create(0);
                 Vector256<int> clampMin = Vector256.Create(0);
                 Vector256<int> clampMax = Vector256.Create(255);
                 Vector256<short> ones = Vector256.Create((short)1);
@@ -149,7 +147,7 @@ namespace Snapshots
                     // Columns 0 .. 0: requantize and store.
                     acc0 = Avx2.Add(acc0, Vector256.LoadUnsafe(ref bias));
                     acc0 = FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier);
-                    acc0 = Vector256.Min(Vector256.Max(Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
+                    acc0 = Vector256.Min(Vector256.Max(acc0, clampMin), clampMax);
                     Store256.StoreUInt8(acc0, ref y, 1);
                 }
             }

@@ -76,7 +76,7 @@ namespace Snapshots
             //   weights: scale 0.0105f, zero point 0; operand v = w
             //   output:  scale 0.1f, zero point 0
             //   requantize: 0.00658824 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1810960453 (Q31), shift -7
-            //     out_j = clamp(0 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 0, 255)
+            //     out_j = clamp(RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, 1810960453), 7), 0, 255)
             //   clamp: [0, 255] (ReLU: [quantized 0.0, uint8 max])
             //   folded bias: c_j = bias_j; acc_j = Σ_k u_k v_jk + c_j
             //   packed: 32 columns in 4 blocks of 8, 1 tile of up to 4 blocks; 64 k in 16 groups of 4
@@ -182,7 +182,6 @@ namespace Snapshots
                 ref sbyte w = ref MemoryMarshal.GetReference(Fc1Weights);
                 ref int bias = ref MemoryMarshal.GetReference(Fc1Bias);
                 Vector256<int> multiplier = Vector256.Create(1810960453);
-                Vector256<int> outputZeroPoint = Vector256.Create(0);
                 Vector256<int> clampMin = Vector256.Create(0);
                 Vector256<int> clampMax = Vector256.Create(255);
 
@@ -221,22 +220,22 @@ namespace Snapshots
                     // Columns 0 .. 7: requantize and store.
                     acc0 = Avx2.Add(acc0, Vector256.LoadUnsafe(ref bias));
                     acc0 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = Vector256.Min(Vector256.Max(Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
+                    acc0 = Vector256.Min(Vector256.Max(acc0, clampMin), clampMax);
                     Store256.StoreUInt8(acc0, ref y);
                     // Columns 8 .. 15: requantize and store.
                     acc1 = Avx2.Add(acc1, Vector256.LoadUnsafe(ref bias, 8));
                     acc1 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 7);
-                    acc1 = Vector256.Min(Vector256.Max(Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
+                    acc1 = Vector256.Min(Vector256.Max(acc1, clampMin), clampMax);
                     Store256.StoreUInt8(acc1, ref Unsafe.Add(ref y, 8));
                     // Columns 16 .. 23: requantize and store.
                     acc2 = Avx2.Add(acc2, Vector256.LoadUnsafe(ref bias, 16));
                     acc2 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, multiplier), 7);
-                    acc2 = Vector256.Min(Vector256.Max(Avx2.Add(acc2, outputZeroPoint), clampMin), clampMax);
+                    acc2 = Vector256.Min(Vector256.Max(acc2, clampMin), clampMax);
                     Store256.StoreUInt8(acc2, ref Unsafe.Add(ref y, 16));
                     // Columns 24 .. 31: requantize and store.
                     acc3 = Avx2.Add(acc3, Vector256.LoadUnsafe(ref bias, 24));
                     acc3 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, multiplier), 7);
-                    acc3 = Vector256.Min(Vector256.Max(Avx2.Add(acc3, outputZeroPoint), clampMin), clampMax);
+                    acc3 = Vector256.Min(Vector256.Max(acc3, clampMin), clampMax);
                     Store256.StoreUInt8(acc3, ref Unsafe.Add(ref y, 24));
                 }
             }
@@ -248,7 +247,6 @@ namespace Snapshots
                 ref sbyte w = ref MemoryMarshal.GetReference(Fc1Weights);
                 ref int bias = ref MemoryMarshal.GetReference(Fc1Bias);
                 Vector256<int> multiplier = Vector256.Create(1810960453);
-                Vector256<int> outputZeroPoint = Vector256.Create(0);
                 Vector256<int> clampMin = Vector256.Create(0);
                 Vector256<int> clampMax = Vector256.Create(255);
                 Vector256<short> ones = Vector256.Create((short)1);
@@ -288,22 +286,22 @@ namespace Snapshots
                     // Columns 0 .. 7: requantize and store.
                     acc0 = Avx2.Add(acc0, Vector256.LoadUnsafe(ref bias));
                     acc0 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = Vector256.Min(Vector256.Max(Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
+                    acc0 = Vector256.Min(Vector256.Max(acc0, clampMin), clampMax);
                     Store256.StoreUInt8(acc0, ref y);
                     // Columns 8 .. 15: requantize and store.
                     acc1 = Avx2.Add(acc1, Vector256.LoadUnsafe(ref bias, 8));
                     acc1 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 7);
-                    acc1 = Vector256.Min(Vector256.Max(Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
+                    acc1 = Vector256.Min(Vector256.Max(acc1, clampMin), clampMax);
                     Store256.StoreUInt8(acc1, ref Unsafe.Add(ref y, 8));
                     // Columns 16 .. 23: requantize and store.
                     acc2 = Avx2.Add(acc2, Vector256.LoadUnsafe(ref bias, 16));
                     acc2 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, multiplier), 7);
-                    acc2 = Vector256.Min(Vector256.Max(Avx2.Add(acc2, outputZeroPoint), clampMin), clampMax);
+                    acc2 = Vector256.Min(Vector256.Max(acc2, clampMin), clampMax);
                     Store256.StoreUInt8(acc2, ref Unsafe.Add(ref y, 16));
                     // Columns 24 .. 31: requantize and store.
                     acc3 = Avx2.Add(acc3, Vector256.LoadUnsafe(ref bias, 24));
                     acc3 = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, multiplier), 7);
-                    acc3 = Vector256.Min(Vector256.Max(Avx2.Add(acc3, outputZeroPoint), clampMin), clampMax);
+                    acc3 = Vector256.Min(Vector256.Max(acc3, clampMin), clampMax);
                     Store256.StoreUInt8(acc3, ref Unsafe.Add(ref y, 24));
                 }
             }

@@ -76,7 +76,7 @@ namespace Snapshots
             //   weights: scale 0.01f, zero point per column; operand v = w - 128
             //   output:  scale 0.05f, zero point 10
             //   requantize: 0.004 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1099511584 (Q31), shift -7
-            //     out_j = clamp(10 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 10, 255)
+            //     out_j = clamp(10 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, 1099511584), 7), 10, 255)
             //   clamp: [10, 255] (ReLU: [quantized 0.0, uint8 max])
             //   folded bias: c_j = bias_j - 128 * Σ_k v_jk + 20 * 128 * z_w'_j; acc_j = Σ_k u_k v_jk - z_w'_j * Σ_k u_k + c_j
             //   packed: 9 columns in 2 blocks of 8, 1 tile of up to 4 blocks; 20 k in 5 groups of 4
