@@ -70,7 +70,9 @@ internal static class DenseEmitter
         bool uniform = layer.UniformRequantization;
 
         w.Line($"/// <summary>{id} on {step.Isa}: {k} bytes at <paramref name=\"x\"/> to {n} bytes at <paramref name=\"y\"/>.</summary>");
-        w.Line($"/// <remarks>{step.Description}.</remarks>");
+        w.Line($"/// <remarks>{step.Description}. Never inlined: inlined into a caller, the kernel would spend that");
+        w.Line("/// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>");
+        w.Line("[MethodImpl(MethodImplOptions.NoInlining)]");
         using (w.Block($"internal static void {id}{step.Isa}(ref byte x, ref byte y)"))
         {
             w.Line($"ref sbyte w = ref MemoryMarshal.GetReference({id}Weights);");

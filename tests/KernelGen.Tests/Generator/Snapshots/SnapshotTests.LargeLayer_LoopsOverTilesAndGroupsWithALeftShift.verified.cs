@@ -365,7 +365,9 @@ namespace Snapshots
             };
 
             /// <summary>Wide on AvxVnni: 100 bytes at <paramref name="x"/> to 72 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation).</remarks>
+            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void WideAvxVnni(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(WideWeights);
@@ -469,7 +471,9 @@ namespace Snapshots
             }
 
             /// <summary>Wide on Avx2: 100 bytes at <paramref name="x"/> to 72 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group.</remarks>
+            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void WideAvx2(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(WideWeights);

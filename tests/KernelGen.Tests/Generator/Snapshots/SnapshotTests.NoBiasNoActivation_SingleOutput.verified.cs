@@ -104,7 +104,9 @@ namespace Snapshots
             };
 
             /// <summary>Only on AvxVnni: 1 bytes at <paramref name="x"/> to 1 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation).</remarks>
+            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void OnlyAvxVnni(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(OnlyWeights);
@@ -128,7 +130,9 @@ namespace Snapshots
             }
 
             /// <summary>Only on Avx2: 1 bytes at <paramref name="x"/> to 1 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group.</remarks>
+            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void OnlyAvx2(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(OnlyWeights);

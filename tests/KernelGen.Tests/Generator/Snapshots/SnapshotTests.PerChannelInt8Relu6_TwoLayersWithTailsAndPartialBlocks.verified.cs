@@ -114,7 +114,9 @@ namespace Snapshots
             };
 
             /// <summary>Hidden on AvxVnni: 13 bytes at <paramref name="x"/> to 11 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation).</remarks>
+            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void HiddenAvxVnni(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(HiddenWeights);
@@ -156,7 +158,9 @@ namespace Snapshots
             }
 
             /// <summary>Hidden on Avx2: 13 bytes at <paramref name="x"/> to 11 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group.</remarks>
+            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void HiddenAvx2(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(HiddenWeights);
@@ -257,7 +261,9 @@ namespace Snapshots
             };
 
             /// <summary>Logits on AvxVnni: 11 bytes at <paramref name="x"/> to 5 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation).</remarks>
+            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void LogitsAvxVnni(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(LogitsWeights);
@@ -287,7 +293,9 @@ namespace Snapshots
             }
 
             /// <summary>Logits on Avx2: 11 bytes at <paramref name="x"/> to 5 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group.</remarks>
+            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void LogitsAvx2(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(LogitsWeights);

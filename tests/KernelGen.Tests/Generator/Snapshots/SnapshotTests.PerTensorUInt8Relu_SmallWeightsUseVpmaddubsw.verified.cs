@@ -176,7 +176,9 @@ namespace Snapshots
             };
 
             /// <summary>Fc1 on AvxVnni: 64 bytes at <paramref name="x"/> to 32 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation).</remarks>
+            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void Fc1AvxVnni(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(Fc1Weights);
@@ -241,7 +243,9 @@ namespace Snapshots
             }
 
             /// <summary>Fc1 on Avx2: 64 bytes at <paramref name="x"/> to 32 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group.</remarks>
+            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void Fc1Avx2(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(Fc1Weights);

@@ -122,7 +122,9 @@ namespace Snapshots
             };
 
             /// <summary>Fc on AvxVnni: 20 bytes at <paramref name="x"/> to 9 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation).</remarks>
+            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void FcAvxVnni(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(FcWeights);
@@ -176,7 +178,9 @@ namespace Snapshots
             }
 
             /// <summary>Fc on Avx2: 20 bytes at <paramref name="x"/> to 9 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group.</remarks>
+            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [MethodImpl(MethodImplOptions.NoInlining)]
             internal static void FcAvx2(ref byte x, ref byte y)
             {
                 ref sbyte w = ref MemoryMarshal.GetReference(FcWeights);
