@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using KernelGen;
+
+namespace KernelGen.Benchmarks;
+
+/// <summary>
+/// Writes a KernelGen model as ONNX bytes: one QLinearMatMul per Dense layer, weights as initializers. A hand-written
+/// protobuf encoder with the field numbers of onnx.proto (only the fields used here), so the benchmarks need no .onnx
+/// files in the repository and no Python.
+/// </summary>
+internal static class OnnxModelWriter
+{
+    // onnx.proto TensorProto.DataType
+    private const int Float = 1, UInt8 = 2, Int8 = 3;
+
+    public const string InputName = "x";
+    public const string OutputName = "y";
+
+    /// <summary>
+    /// The ONNX model for <paramref name="model"/> with a fixed batch of <paramref name="rows"/> (fixed shapes let ONNX
+    /// Runtime plan everything at load time). b_scale is per column ([N]) and b_zero_point has its shape, all 0, as the
+    /// ONNX spec asks (a scalar 0 measured the same).
+    /// </summary>
+    public static byte[] Write(ModelInfo model, int rows)
+    {
+        var graph = new Proto();
+        var initializers = new List<Proto>();
+        string current = InputName;
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            LayerInfo layer = model.Layers[i];
+            string p = $"l{i}_";
+            string output = i == model.Layers.Count - 1 ? OutputName : $"h{i}";
+
+            // ONNX B is [K, N] (y = a @ b); KernelGen's weights are [N, K].
+            var b = new byte[layer.Inputs * layer.Outputs];
+            for (int n = 0; n < layer.Outputs; n++)
+                for (int k = 0; k < layer.Inputs; k++)
+                    b[k * layer.Outputs + n] = (byte)layer.Weights[n * layer.Inputs + k];
+
+            if (i == 0)
+            {
+                initializers.Add(Tensor(p + "a_scale", Float, [], Floats(layer.InputScale)));
+                initializers.Add(Tensor(p + "a_zero_point", UInt8, [], [(byte)layer.InputZeroPoint]));
+            }
+            initializers.Add(Tensor(p + "b", Int8, [layer.Inputs, layer.Outputs], b));
+            initializers.Add(Tensor(p + "b_scale", Float, [layer.Outputs], Floats(layer.WeightScales)));
+            initializers.Add(Tensor(p + "b_zero_point", Int8, [layer.Outputs], new byte[layer.Outputs]));
+            initializers.Add(Tensor(p + "y_scale", Float, [], Floats(layer.OutputScale)));
+            initializers.Add(Tensor(p + "y_zero_point", UInt8, [], [(byte)layer.OutputZeroPoint]));
+
+            // A layer's output scale and zero point are the next layer's input ones: reuse the initializers.
+            string aScale = i == 0 ? p + "a_scale" : $"l{i - 1}_y_scale";
+            string aZero = i == 0 ? p + "a_zero_point" : $"l{i - 1}_y_zero_point";
+
+            // ReLU needs no node: the benchmark models give ReLU layers output zero point 0, where QLinearMatMul's
+            // saturation to [0, 255] is the ReLU. Anything else would need a different graph.
+            if (layer.Activation != Activation.None && layer.OutputZeroPoint != 0)
+                throw new NotSupportedException("ReLU layers must have output zero point 0 to map to a bare QLinearMatMul.");
+
+            var node = new Proto();
+            foreach (string input in new[] { current, aScale, aZero, p + "b", p + "b_scale", p + "b_zero_point", p + "y_scale", p + "y_zero_point" })
+                node.String(1, input);                 // NodeProto.input
+            node.String(2, output);                    // NodeProto.output
+            node.String(3, $"layer{i}");               // NodeProto.name
+            node.String(4, "QLinearMatMul");           // NodeProto.op_type
+            graph.Message(1, node);                    // GraphProto.node
+            current = output;
+        }
+
+        graph.String(2, model.Type.Name);              // GraphProto.name
+        foreach (Proto initializer in initializers)
+            graph.Message(5, initializer);             // GraphProto.initializer
+        graph.Message(11, ValueInfo(InputName, UInt8, [rows, model.InputSize]));   // GraphProto.input
+        graph.Message(12, ValueInfo(OutputName, UInt8, [rows, model.OutputSize])); // GraphProto.output
+
+        var opset = new Proto();
+        opset.String(1, "");                           // OperatorSetIdProto.domain (default)
+        opset.Int(2, 13);                              // OperatorSetIdProto.version
+
+        var m = new Proto();
+        m.Int(1, 8);                                   // ModelProto.ir_version
+        m.String(2, "KernelGen.Benchmarks");           // ModelProto.producer_name
+        m.Message(8, opset);                           // ModelProto.opset_import
+        m.Message(7, graph);                           // ModelProto.graph
+        return m.ToArray();
+    }
+
+    private static byte[] Floats(params float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    private static Proto Tensor(string name, int dataType, long[] dims, byte[] raw)
+    {
+        var t = new Proto();
+        foreach (long d in dims)
+            t.Int(1, d);                               // TensorProto.dims
+        t.Int(2, dataType);                            // TensorProto.data_type
+        t.String(8, name);                             // TensorProto.name
+        t.Bytes(9, raw);                               // TensorProto.raw_data (little-endian)
+        return t;
+    }
+
+    private static Proto ValueInfo(string name, int elementType, long[] dims)
+    {
+        var shape = new Proto();
+        foreach (long d in dims)
+        {
+            var dim = new Proto();
+            dim.Int(1, d);                             // TensorShapeProto.Dimension.dim_value
+            shape.Message(1, dim);                     // TensorShapeProto.dim
+        }
+        var tensorType = new Proto();
+        tensorType.Int(1, elementType);                // TypeProto.Tensor.elem_type
+        tensorType.Message(2, shape);                  // TypeProto.Tensor.shape
+        var type = new Proto();
+        type.Message(1, tensorType);                   // TypeProto.tensor_type
+        var info = new Proto();
+        info.String(1, name);                          // ValueInfoProto.name
+        info.Message(2, type);                         // ValueInfoProto.type
+        return info;
+    }
+
+    /// <summary>The protobuf wire format, as much as ONNX needs: varints (wire type 0) and length-delimited (2).</summary>
+    private sealed class Proto
+    {
+        private readonly MemoryStream _bytes = new();
+
+        public void Int(int field, long value)
+        {
+            Varint((ulong)(field << 3));
+            Varint((ulong)value); // negative values take 10 bytes, as protobuf encodes int64
+        }
+
+        public void String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
+
+        public void Bytes(int field, ReadOnlySpan<byte> value)
+        {
+            Varint((ulong)((field << 3) | 2));
+            Varint((ulong)value.Length);
+            _bytes.Write(value);
+        }
+
+        public void Message(int field, Proto message) => Bytes(field, message.ToArray());
+
+        public byte[] ToArray() => _bytes.ToArray();
+
+        private void Varint(ulong value)
+        {
+            while (value >= 0x80)
+            {
+                _bytes.WriteByte((byte)(value | 0x80));
+                value >>= 7;
+            }
+            _bytes.WriteByte((byte)value);
+        }
+    }
+}
