@@ -56,70 +56,15 @@ internal static class DensePlanningRule
         }
         var weightType = weightTypeValid ? (QuantType)layer.WeightType : QuantType.Int8;
 
-        // Scales: exactly one of the per-tensor and per-channel forms.
-        float[]? weightScales = null;
-        if (layer.WeightScale is not null && layer.WeightScales is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.LocationOf("WeightScales"), name,
-                "set WeightScale (per-tensor) or WeightScales (per-channel), not both"));
-        }
-        else if (layer.WeightScales is { } perChannel)
-        {
-            if (sizesValid && perChannel.Length != n)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ChannelCountMismatch, layer.LocationOf("WeightScales"), name,
-                    "WeightScales", perChannel.Length, n));
-            }
-            else
-            {
-                bool valid = true;
-                for (int j = 0; j < perChannel.Length; j++)
-                    valid &= PlanningChecks.Scale(name, $"WeightScales[{j}]", perChannel[j], layer.LocationOf("WeightScales"), diagnostics);
-                if (valid)
-                    weightScales = perChannel.AsSpan().ToArray();
-            }
-        }
-        else if (layer.WeightScale is { } perTensor)
-        {
-            if (PlanningChecks.Scale(name, "WeightScale", perTensor, layer.LocationOf("WeightScale"), diagnostics))
-                weightScales = new[] { perTensor };
-        }
-        else
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.Location, name,
-                "no weight scale: set WeightScale (per-tensor) or WeightScales (per-channel)"));
-        }
+        // Exactly one of the per-tensor and per-channel forms; zero points default to 0 (symmetric).
+        float[]? weightScales = PlanningChecks.PerTensorOrChannel(
+            layer, "weight scale", "WeightScale", layer.WeightScale, "WeightScales", layer.WeightScales, whenMissing: null,
+            n, sizesValid, (argument, scale, location) => PlanningChecks.Scale(name, argument, scale, location, diagnostics), diagnostics);
         bool outputScaleValid = PlanningChecks.Scale(name, "OutputScale", layer.OutputScale, layer.LocationOf("OutputScale"), diagnostics);
-
-        // Zero points.
-        int[]? weightZeroPoints = null;
-        if (layer.WeightZeroPoint is not null && layer.WeightZeroPoints is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, layer.LocationOf("WeightZeroPoints"), name,
-                "set WeightZeroPoint (per-tensor) or WeightZeroPoints (per-channel), not both"));
-        }
-        else if (layer.WeightZeroPoints is { } perChannelZero)
-        {
-            if (sizesValid && perChannelZero.Length != n)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ChannelCountMismatch, layer.LocationOf("WeightZeroPoints"), name,
-                    "WeightZeroPoints", perChannelZero.Length, n));
-            }
-            else
-            {
-                bool valid = true;
-                for (int j = 0; j < perChannelZero.Length && weightTypeValid; j++)
-                    valid &= PlanningChecks.ZeroPoint(name, $"WeightZeroPoints[{j}]", perChannelZero[j], weightType, layer.LocationOf("WeightZeroPoints"), diagnostics);
-                if (valid)
-                    weightZeroPoints = perChannelZero.AsSpan().ToArray();
-            }
-        }
-        else
-        {
-            int zero = layer.WeightZeroPoint ?? 0;
-            if (!weightTypeValid || PlanningChecks.ZeroPoint(name, "WeightZeroPoint", zero, weightType, layer.LocationOf("WeightZeroPoint"), diagnostics))
-                weightZeroPoints = new[] { zero };
-        }
+        int[]? weightZeroPoints = PlanningChecks.PerTensorOrChannel(
+            layer, "weight zero point", "WeightZeroPoint", layer.WeightZeroPoint, "WeightZeroPoints", layer.WeightZeroPoints, whenMissing: 0,
+            n, sizesValid, (argument, zero, location) => !weightTypeValid || PlanningChecks.ZeroPoint(name, argument, zero, weightType, location, diagnostics),
+            diagnostics);
         PlanningChecks.ZeroPoint(name, "OutputZeroPoint", layer.OutputZeroPoint, activationType, layer.LocationOf("OutputZeroPoint"), diagnostics);
 
         // Constant tensors.
