@@ -31,7 +31,7 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ModelSpec> models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 ModelParser.ModelAttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (syntax, cancellationToken) => SafeParse(syntax, cancellationToken))
             .Where(static model => model is not null)
             .Select(static (model, _) => model!)

@@ -51,7 +51,7 @@ internal static class ModelEmitter
             depth++;
         }
 
-        using (w.Block($"partial class {plan.ClassName}"))
+        using (w.Block($"partial {plan.Keyword} {plan.TypeName}"))
         {
             PublicSurface(w, plan);
             w.Line();
@@ -154,7 +154,7 @@ internal static class ModelEmitter
                 w.Open();
                 foreach (DenseLayerPlan layer in layers)
                 {
-                    foreach (string line in (DenseEmitter.ReferenceLayer(layer, plan.ClassName) + ",").Split('\n'))
+                    foreach (string line in (DenseEmitter.ReferenceLayer(layer, plan.TypeName) + ",").Split('\n'))
                         w.Line(line);
                 }
                 w.Close(";");

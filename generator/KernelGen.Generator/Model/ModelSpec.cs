@@ -12,7 +12,9 @@ internal sealed record ModelSpec(
     LocationInfo? Location,
     InputSpec Input,
     EquatableArray<LayerSpec> Layers,
-    EquatableArray<DiagnosticInfo> Diagnostics)
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    string Keyword = "class",
+    string TypeParameters = "")
 {
     /// <summary>Namespace-qualified name for messages and file names.</summary>
     public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;

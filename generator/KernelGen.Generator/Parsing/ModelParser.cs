@@ -22,7 +22,7 @@ internal static class ModelParser
             return null;
 
         var diagnostics = new List<DiagnosticInfo>();
-        LocationInfo? classLocation = LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
+        LocationInfo? classLocation = LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
 
         if (!IsPartialAll(type, cancellationToken))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelNotPartial, classLocation, type.Name));
@@ -57,7 +57,9 @@ internal static class ModelParser
             classLocation,
             input,
             layers.ToEquatableArray(),
-            diagnostics.ToEquatableArray());
+            diagnostics.ToEquatableArray(),
+            TypeKeyword(type),
+            TypeParameters(type));
     }
 
     private static InputSpec ParseInput(AttributeData attribute, CancellationToken cancellationToken)

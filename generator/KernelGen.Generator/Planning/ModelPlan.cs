@@ -15,8 +15,13 @@ internal sealed record ModelPlan(
     int OutputSize,
     bool Signed,
     EquatableArray<LayerPlan> Layers,
-    EquatableArray<DiagnosticInfo> Diagnostics)
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    string Keyword = "class",
+    string TypeParameters = "")
 {
+    /// <summary>The model type as C# names it, type parameters included: "M" or "M<T>".</summary>
+    public string TypeName => ClassName + TypeParameters;
+
     public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 
     /// <summary>Element type of the public spans: byte for uint8 activations, sbyte for int8.</summary>

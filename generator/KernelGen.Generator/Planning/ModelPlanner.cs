@@ -64,7 +64,9 @@ internal static class ModelPlanner
             current.Size,
             current.Signed,
             layers.ToEquatableArray(),
-            diagnostics.ToEquatableArray());
+            diagnostics.ToEquatableArray(),
+            model.Keyword,
+            model.TypeParameters);
     }
 
     /// <summary>The PascalCase prefix of a layer's generated members; reports names that are not identifiers or collide.</summary>
