@@ -327,7 +327,7 @@ internal static class DenseEmitter
             : TailRead(inputOffset + bytes);
         step.Broadcast(w, name, Bits(layer, read, bytes));
         for (int b = 0; b < width; b++)
-            step.MultiplyAdd(w, b, name, weightsRef, (weightOffset + b * 32).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            step.MultiplyAdd(w, b, name, weightsRef, weightOffset + b * 32);
     }
 
     /// <summary>Reads the last k % 4 input bytes of a row without reading past it; the missing bytes meet zero weights.</summary>

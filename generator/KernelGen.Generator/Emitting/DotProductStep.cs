@@ -22,11 +22,14 @@ internal abstract class DotProductStep
     public virtual void DeclareAccumulators(SourceWriter w, int block)
         => w.Line($"Vector256<int> acc{block} = Vector256<int>.Zero;");
 
-    /// <summary>Declares <paramref name="name"/>: the four input bytes in <paramref name="bits"/> in the form the step multiplies.</summary>
-    public abstract void Broadcast(SourceWriter w, string name, string bits);
+    /// <summary>Declares <paramref name="name"/>: the four input bytes in <paramref name="bits"/> in every int32 lane, in
+    /// the form the step multiplies (by default as bytes).</summary>
+    public virtual void Broadcast(SourceWriter w, string name, string bits)
+        => w.Line($"Vector256<byte> {name} = Vector256.Create({bits}).AsByte();");
 
-    /// <summary>Adds the products of broadcast <paramref name="x"/> and the 32 weight bytes at <paramref name="weights"/> to block <paramref name="block"/>.</summary>
-    public abstract void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset);
+    /// <summary>Adds the products of broadcast <paramref name="x"/> and the 32 weight bytes at
+    /// <paramref name="weightsRef"/> + <paramref name="offset"/> (a constant) to block <paramref name="block"/>.</summary>
+    public abstract void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset);
 
     /// <summary>Turns block <paramref name="block"/>'s accumulators into one Vector256&lt;int&gt; named acc{block} in column order.</summary>
     public virtual void Finish(SourceWriter w, int block)
@@ -43,10 +46,7 @@ internal abstract class DotProductStep
 
         public override string Description => "AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation)";
 
-        public override void Broadcast(SourceWriter w, string name, string bits)
-            => w.Line($"Vector256<byte> {name} = Vector256.Create({bits}).AsByte();");
-
-        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset)
+        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
             => w.Line($"acc{block} = AvxVnni.MultiplyWideningAndAdd(acc{block}, {x}, {Load(weightsRef, offset)});");
 
         public override void AccumulateInputSum(SourceWriter w, string bits)
@@ -63,10 +63,7 @@ internal abstract class DotProductStep
         public override void DeclareConstants(SourceWriter w)
             => w.Line("Vector256<short> ones = Vector256.Create((short)1);");
 
-        public override void Broadcast(SourceWriter w, string name, string bits)
-            => w.Line($"Vector256<byte> {name} = Vector256.Create({bits}).AsByte();");
-
-        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset)
+        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
             => w.Line($"acc{block} = Avx2.Add(acc{block}, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent({x}, {Load(weightsRef, offset)}), ones));");
 
         public override void AccumulateInputSum(SourceWriter w, string bits)
@@ -90,10 +87,10 @@ internal abstract class DotProductStep
         public override void Broadcast(SourceWriter w, string name, string bits)
             => w.Line($"Vector256<short> {name} = Avx2.BroadcastScalarToVector256(Sse41.ConvertToVector128Int16(Vector128.CreateScalarUnsafe({bits}).AsByte()).AsUInt64()).AsInt16();");
 
-        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, string offset)
+        public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
         {
-            w.Line($"lo{block} = Avx2.Add(lo{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load128(weightsRef, offset, 0)}), {x}));");
-            w.Line($"hi{block} = Avx2.Add(hi{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load128(weightsRef, offset, 16)}), {x}));");
+            w.Line($"lo{block} = Avx2.Add(lo{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load("Vector128", weightsRef, offset)}), {x}));");
+            w.Line($"hi{block} = Avx2.Add(hi{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load("Vector128", weightsRef, offset + 16)}), {x}));");
         }
 
         public override void Finish(SourceWriter w, int block)
@@ -102,46 +99,13 @@ internal abstract class DotProductStep
         public override void AccumulateInputSum(SourceWriter w, string bits)
             => Avx2InputSum(w, bits);
 
-        private static string Load128(string weightsRef, string offset, int extra)
-        {
-            string at = Offsets.Add(offset, extra);
-            return at == "0" ? $"Vector128.LoadUnsafe(ref {weightsRef})" : $"Vector128.LoadUnsafe(ref {weightsRef}, {at})";
-        }
     }
 
     private static void Avx2InputSum(SourceWriter w, string bits)
         => w.Line($"inputSum = Avx2.Add(inputSum, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.Create({bits}).AsByte(), Vector256.Create((sbyte)1)), Vector256.Create((short)1)));");
 
-    private static string Load(string weightsRef, string offset)
-        => offset == "0" ? $"Vector256.LoadUnsafe(ref {weightsRef})" : $"Vector256.LoadUnsafe(ref {weightsRef}, {offset})";
-}
+    private static string Load(string weightsRef, int offset) => Load("Vector256", weightsRef, offset);
 
-/// <summary>Element offsets as C# text: constants stay constants, variable parts stay readable.</summary>
-internal static class Offsets
-{
-    /// <summary><paramref name="offset"/> + <paramref name="extra"/>, where offset is "N" or "(nuint)(expr)".</summary>
-    public static string Add(string offset, int extra)
-    {
-        if (extra == 0)
-            return offset;
-        if (int.TryParse(offset, out int constant))
-            return (constant + extra).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return $"{offset} + {extra}";
-    }
-
-    /// <summary>An nuint offset expression: variable part <paramref name="variable"/> (or null) plus a constant.</summary>
-    public static string Of(string? variable, int constant)
-    {
-        if (variable is null)
-            return constant.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return constant == 0 ? $"(nuint){variable}" : $"(nuint)({variable} + {constant})";
-    }
-
-    /// <summary>An int expression: variable part plus a constant, for Unsafe.Add.</summary>
-    public static string Int(string? variable, int constant)
-    {
-        if (variable is null)
-            return constant.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return constant == 0 ? variable : $"{variable} + {constant}";
-    }
+    private static string Load(string vector, string weightsRef, int offset)
+        => offset == 0 ? $"{vector}.LoadUnsafe(ref {weightsRef})" : $"{vector}.LoadUnsafe(ref {weightsRef}, {offset})";
 }

@@ -19,6 +19,8 @@ internal static class ModelEmitter
     }
 
     private static readonly DotProductStep Vnni = new DotProductStep.Vnni();
+    private static readonly DotProductStep Avx2Bytes = new DotProductStep.MultiplyAddBytes();
+    private static readonly DotProductStep Avx2Widened = new DotProductStep.WidenToInt16();
 
     public static string Emit(ModelPlan plan)
     {
@@ -136,9 +138,7 @@ internal static class ModelEmitter
             {
                 DenseEmitter.EmitData(w, layer);
                 DenseEmitter.EmitKernel(w, layer, Vnni);
-                DenseEmitter.EmitKernel(w, layer, layer.Avx2Dot == Avx2DotProduct.MultiplyAddBytes
-                    ? new DotProductStep.MultiplyAddBytes()
-                    : new DotProductStep.WidenToInt16());
+                DenseEmitter.EmitKernel(w, layer, layer.Avx2Dot == Avx2DotProduct.MultiplyAddBytes ? Avx2Bytes : Avx2Widened);
                 DenseEmitter.EmitScalar(w, layer);
             }
 

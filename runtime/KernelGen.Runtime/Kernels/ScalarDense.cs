@@ -30,9 +30,14 @@ public static class ScalarDense
         acc.Clear();
 
         int flip = layer.InputSigned ? 0x80 : 0;
+        // Σu is only needed for the weight zero-point term z_w' * Σu.
+        bool hasWeightZeroPoints = !layer.WeightZeroPoints.IsEmpty;
         int inputSum = 0;
-        for (int k = 0; k < inputs; k++)
-            inputSum += input[k] ^ flip;
+        if (hasWeightZeroPoints)
+        {
+            for (int k = 0; k < inputs; k++)
+                inputSum += input[k] ^ flip;
+        }
 
         // Walk the packed bytes in storage order: tile, k group, block, lane, k within the group.
         ReadOnlySpan<sbyte> w = layer.Weights;
@@ -62,7 +67,6 @@ public static class ScalarDense
             }
         }
 
-        bool hasWeightZeroPoints = !layer.WeightZeroPoints.IsEmpty;
         bool hasLeftShifts = !layer.LeftShifts.IsEmpty;
         for (int j = 0; j < outputs; j++)
         {
