@@ -35,7 +35,7 @@ public sealed class DenseKernelTests
     {
         Batch batch = Models.Value;
         string all = string.Concat(batch.Run.Files.Select(f => f.Source));
-        Assert.Contains("Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(", all);   // vpmaddubsw path
+        Assert.Contains("Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(", all); // vpmaddubsw path
         Assert.Contains("Avx2.ConvertToVector256Int16(", all);                          // widening path
         Assert.Contains("for (int t = 0;", all);                                         // a loop over full tiles
         Assert.Contains("for (int g = 0;", all);                                         // a k loop
