@@ -72,7 +72,8 @@ internal static class DensePlanningRule
         int[]? bias = sizesValid ? ResolveBias(layer, inputs, files, diagnostics, cancellationToken) : null;
 
         // Requantization multipliers: TFLite computes them differently for the declared per-tensor and per-channel forms.
-        bool perChannelScales = layer.WeightScales is not null;
+        // As TFLite decides it (scale->size > 1): a one-element WeightScales array is a per-tensor scale.
+        bool perChannelScales = layer.WeightScales is { Length: > 1 };
         int[]? multipliers = null, shifts = null;
         if (weightScales is not null && outputScaleValid && input.Scale > 0 && sizesValid)
         {
@@ -155,7 +156,7 @@ internal static class DensePlanningRule
             input.ZeroPoint,
             (int)weightType,
             weightScales.ToEquatableArray(),
-            layer.WeightScales is not null,
+            layer.WeightScales is { Length: > 1 },
             weightZeroPoints.ToEquatableArray(),
             layer.OutputScale,
             layer.Activation,
