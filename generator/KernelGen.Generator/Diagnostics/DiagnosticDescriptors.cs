@@ -109,4 +109,10 @@ internal static class DiagnosticDescriptors
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+
+    /// <summary>Reported by <see cref="Analyzers.ConstantFieldWriteAnalyzer"/>, not by the generator.</summary>
+    public static readonly DiagnosticDescriptor ConstantFieldWrittenAtRunTime = new(
+        "KG0100", "Constant field written at run time",
+        "Field '{0}' of model '{1}' {2}, but KernelGen read its value at compile time and baked it into the kernels: a write at run time has no effect on Run",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + "kg0100");
 }

@@ -198,7 +198,8 @@ public sealed class DiagnosticsTests
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
             .ToArray();
-        var tested = Cases.Select(c => (string)c[0]).Concat(new[] { "KG0018", "KG0023", "KG9999" }).ToHashSet(); // KG0023: HardeningTests
+        // KG0023: HardeningTests; KG0100 comes from ConstantFieldWriteAnalyzer and is tested in ConstantFieldWriteAnalyzerTests.
+        var tested = Cases.Select(c => (string)c[0]).Concat(new[] { "KG0018", "KG0023", "KG9999", "KG0100" }).ToHashSet();
         Assert.All(ids, id => Assert.Contains(id, tested));
 
         string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));

@@ -10,6 +10,7 @@ namespace KernelGen.Tests.Generator;
 /// `dotnet pack` produces one consumable package: the runtime under lib/, the generator under analyzers/dotnet/cs; a
 /// fresh project that references only that package gets its model generated and running.
 /// </summary>
+[Collection(nameof(Testing.PackCollection))]
 public sealed class PackageTests
 {
     [Fact]
@@ -69,7 +70,7 @@ public sealed class PackageTests
         }
     }
 
-    private static string Run(string directory, params string[] arguments)
+    internal static string Run(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments)
