@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Emitting;
@@ -12,10 +13,15 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace KernelGen.Generator;
 
 /// <summary>
-/// The incremental pipeline, and nothing else: [QuantizedModel] classes are parsed into <see cref="ModelSpec"/>s,
-/// combined with the AdditionalFiles that may hold weights, planned into <see cref="ModelPlan"/>s and emitted.
-/// Every stage's output is equatable, so an edit that changes no model reuses the cached plan and source.
+/// The incremental pipeline, and nothing else: [QuantizedModel] types are parsed into <see cref="ModelSpec"/>s, joined
+/// with the values of the large array fields they read (read per syntax tree from syntax alone) and with the
+/// AdditionalFiles that may hold weights, planned into <see cref="ModelPlan"/>s and emitted. Every stage's output is
+/// equatable, so an edit that changes no model reuses the cached plan and source.
 /// </summary>
+/// <remarks>
+/// Nothing here throws into the compiler: each stage catches its own failure and turns it into KG9999 for that model
+/// only, so one model's failure never takes another model's generated code away.
+/// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed class KernelGenGenerator : IIncrementalGenerator
 {
@@ -23,6 +29,8 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
     public static class Steps
     {
         public const string Models = "KernelGen.Models";
+        public const string Constants = "KernelGen.Constants";
+        public const string Inputs = "KernelGen.Inputs";
         public const string Plans = "KernelGen.Plans";
     }
 
@@ -37,14 +45,34 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
             .Select(static (model, _) => model!)
             .WithTrackingName(Steps.Models);
 
+        // Large inline arrays, read per tree: an unchanged tree is the same object in the next compilation, so its read
+        // is cached and an edit elsewhere never re-reads a million weights.
+        IncrementalValueProvider<ImmutableArray<TreeConstants>> constants = context.CompilationProvider
+            .SelectMany(static (compilation, _) => compilation.SyntaxTrees)
+            .Select(static (tree, cancellationToken) => SafeRead(tree, cancellationToken))
+            .WithTrackingName(Steps.Constants)
+            .Where(static tree => tree.Fields.Length > 0)
+            .Collect();
+
+        IncrementalValuesProvider<ModelInputs> inputs = models
+            .Combine(constants)
+            .Select(static (pair, _) => ModelInputs.For(pair.Left, pair.Right))
+            .WithTrackingName(Steps.Inputs);
+
         IncrementalValueProvider<ImmutableArray<AdditionalText>> files = context.AdditionalTextsProvider.Collect();
 
-        IncrementalValuesProvider<ModelPlan> plans = models
+        IncrementalValuesProvider<ModelPlan> plans = inputs
             .Combine(files)
             .Select(static (pair, cancellationToken) => SafePlan(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(Steps.Plans);
 
-        context.RegisterSourceOutput(plans, static (output, plan) => Emit(output, plan));
+        // Hint names must be unique ignoring case across the generator's files; only names that collide get a suffix.
+        IncrementalValueProvider<EquatableArray<string>> caseCollisions = plans
+            .Select(static (plan, _) => plan.Declaration.HintBase)
+            .Collect()
+            .Select(static (names, _) => ModelEmitter.CaseCollisions(names));
+
+        context.RegisterSourceOutput(plans.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
     }
 
     private static ModelSpec? SafeParse(GeneratorAttributeSyntaxContext syntax, CancellationToken cancellationToken)
@@ -55,45 +83,59 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The declaration could not be read: a spec with only the failure, under a hint name of its own.
             string name = syntax.TargetSymbol.Name;
-            return new ModelSpec(null, name, EquatableArray<string>.Empty, false, LocationInfo.From(syntax.TargetNode),
-                new InputSpec(0, 0, 0, 0, null, EquatableArray<ArgumentLocation>.Empty), EquatableArray<LayerSpec>.Empty,
-                new EquatableArray<DiagnosticInfo>(new[] { Failure(name, e, LocationInfo.From(syntax.TargetNode)) }));
+            LocationInfo? location = LocationInfo.From(syntax.TargetNode);
+            var shape = new TypeShape("class", name, EquatableArray<string>.Empty);
+            var declaration = new ModelDeclaration(null, EquatableArray<TypeShape>.Empty, shape,
+                syntax.TargetSymbol.ToDisplayString() + "-failed", EquatableArray<string>.Empty, false, 0);
+            return new ModelSpec(declaration, location, new InputSpec(0, 0, 0, 0, null, EquatableArray<ArgumentLocation>.Empty),
+                EquatableArray<LayerSpec>.Empty, new EquatableArray<DiagnosticInfo>(new[] { Failure(name, e, location) }));
         }
     }
 
-    internal static ModelPlan SafePlan(ModelSpec model, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    private static TreeConstants SafeRead(SyntaxTree tree, CancellationToken cancellationToken)
     {
         try
         {
-            return ModelPlanner.Plan(model, files, cancellationToken);
+            return LargeArrayReader.Read(tree, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new ModelPlan(model.Namespace, model.ClassName, model.ContainingTypes, false, 0, 0, false,
-                EquatableArray<LayerPlan>.Empty,
+            // A field the reader could not handle reaches planning as "could not be read" (KG0011) for the model using it.
+            return new TreeConstants(tree.FilePath, EquatableArray<FieldConstants>.Empty);
+        }
+    }
+
+    internal static ModelPlan SafePlan(ModelInputs inputs, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ModelPlanner.Plan(inputs, files, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ModelSpec model = inputs.Model;
+            return new ModelPlan(model.Declaration, 0, 0, false, EquatableArray<LayerPlan>.Empty,
                 new EquatableArray<DiagnosticInfo>(new[] { Failure(model.ClassName, e, model.Location) }));
         }
     }
 
-    private static void Emit(SourceProductionContext output, ModelPlan plan)
+    private static void Emit(SourceProductionContext output, ModelPlan plan, EquatableArray<string> caseCollisions)
     {
-        foreach (DiagnosticInfo diagnostic in plan.Diagnostics)
-            output.ReportDiagnostic(diagnostic.ToDiagnostic());
-        if (plan.Diagnostics.Length != 0)
-            return;
-
-        string source;
         try
         {
-            source = ModelEmitter.Emit(plan);
+            foreach (DiagnosticInfo diagnostic in plan.Diagnostics)
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (plan.Diagnostics.Length != 0)
+                return;
+            string source = ModelEmitter.Emit(plan);
+            output.AddSource(ModelEmitter.HintName(plan, caseCollisions), source);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             output.ReportDiagnostic(Failure(plan.ClassName, e, null).ToDiagnostic());
-            return;
         }
-        output.AddSource(ModelEmitter.HintName(plan), source);
     }
 
     private static DiagnosticInfo Failure(string model, Exception e, LocationInfo? location)

@@ -83,10 +83,36 @@ internal static class DiagnosticDescriptors
         "KG0019", "Unknown activation",
         "{0}: Activation value {1} is not one of None, Relu, Relu6");
 
+    public static readonly DiagnosticDescriptor ModelDeclaredTwice = Error(
+        "KG0020", "Model declared more than once",
+        "Model '{0}' carries [QuantizedModel] on more than one of its partial declarations; keep exactly one");
+
+    public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error(
+        "KG0021", "Member collides with a generated member",
+        "{0} '{1}' of model '{2}' collides with the {3} KernelGen generates; rename it");
+
+    public static readonly DiagnosticDescriptor UnsupportedDeclaration = Error(
+        "KG0022", "Unsupported model declaration",
+        "Model '{0}' is {1}; declare the model as a partial class, struct or record that is not file-local");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Error(
+        "KG0023", "Language version too old",
+        "Model '{0}' cannot be generated for C# {1}: the generated kernels need C# 7.3 or later (ref locals, Span and stackalloc into Span)");
+
     public static readonly DiagnosticDescriptor GeneratorFailure = Error(
         "KG9999", "KernelGen failed unexpectedly",
         "KernelGen could not generate model '{0}': {1}. Please report this with the model declaration.");
 
+    /// <summary>Each id's help link: its row in README.md's diagnostics table (anchored by the lower-case id).</summary>
+    public const string HelpLinkBase = "https://github.com/kernelgen/kernelgen/blob/main/README.md#";
+
     private static DiagnosticDescriptor Error(string id, string title, string message)
-        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+
+    /// <summary>Reported by <see cref="Analyzers.ConstantFieldWriteAnalyzer"/>, not by the generator.</summary>
+    public static readonly DiagnosticDescriptor ConstantFieldWrittenAtRunTime = new(
+        "KG0100", "Constant field written at run time",
+        "Field '{0}' of model '{1}' {2}, but KernelGen read its value at compile time and baked it into the kernels: a write at run time has no effect on Run",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + "kg0100");
 }

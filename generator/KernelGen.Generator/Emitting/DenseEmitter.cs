@@ -30,33 +30,35 @@ internal static class DenseEmitter
         int groups = DensePacking.Groups(layer.Inputs);
         int blocks = DensePacking.Blocks(layer.Outputs);
 
-        w.Line($"/// <summary>{id}: packed int8 weight operand, one line per 32-byte load (8 columns x 4 k).</summary>");
-        w.Line($"private static ReadOnlySpan<sbyte> {id}Weights => new sbyte[]");
+        // One line per tile and k group (the bytes of that group's 32-byte loads, one per block), written as unsigned bytes
+        // with no spaces: the packed weights are most of the generated source, about 3.6 characters per weight.
+        w.Line($"/// <summary>{id}: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>");
+        w.Line($"private static {Global.ReadOnlySpan}<byte> {id}_Weights => new byte[]");
         w.Open();
         int p = 0;
+        var line = new System.Text.StringBuilder();
         for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
         {
             int width = DensePacking.TileWidth(firstBlock, blocks);
+            int first = firstBlock * DensePacking.BlockColumns;
+            w.Line($"// columns {first}..{Math.Min(layer.Outputs, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes");
             for (int g = 0; g < groups; g++)
             {
-                for (int b = 0; b < width; b++)
-                {
-                    int column = (firstBlock + b) * DensePacking.BlockColumns;
-                    string values = string.Join(", ", Enumerable.Range(p, 32).Select(i => SourceWriter.Int(layer.PackedWeights[i])));
-                    w.Line($"{values}, // k {g * 4}..{g * 4 + 3}, columns {column}..{column + 7}");
-                    p += 32;
-                }
+                line.Clear();
+                for (int i = 0; i < width * 32; i++, p++)
+                    line.Append(SourceWriter.Int((byte)layer.PackedWeights[p])).Append(',');
+                w.Line(line.ToString());
             }
         }
         w.Close(";");
 
-        IntTable(w, $"{id}Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);
-        IntTable(w, $"{id}Multipliers", $"{id}: Q31 multiplier M0_j per column", layer.Multipliers);
+        IntTable(w, $"{id}_Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);
+        IntTable(w, $"{id}_Multipliers", $"{id}: Q31 multiplier M0_j per column", layer.Multipliers);
         if (layer.HasLeftShift)
-            IntTable(w, $"{id}LeftShifts", $"{id}: left shift per column (multipliers of 1 or more)", layer.LeftShifts);
-        IntTable(w, $"{id}RightShifts", $"{id}: rounding right shift per column", layer.RightShifts);
+            IntTable(w, $"{id}_LeftShifts", $"{id}: left shift per column (multipliers of 1 or more)", layer.LeftShifts);
+        IntTable(w, $"{id}_RightShifts", $"{id}: rounding right shift per column", layer.RightShifts);
         if (layer.HasWeightZeroPoints)
-            IntTable(w, $"{id}WeightZeroPoints", $"{id}: weight zero point z_w'_j per column, in the operand's terms", layer.WeightZeroPoints);
+            IntTable(w, $"{id}_WeightZeroPoints", $"{id}: weight zero point z_w'_j per column, in the operand's terms", layer.WeightZeroPoints);
         w.Line();
     }
 
@@ -72,33 +74,33 @@ internal static class DenseEmitter
         w.Line($"/// <summary>{id} on {step.Isa}: {k} bytes at <paramref name=\"x\"/> to {n} bytes at <paramref name=\"y\"/>.</summary>");
         w.Line($"/// <remarks>{step.Description}. Never inlined: inlined into a caller, the kernel would spend that");
         w.Line("/// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>");
-        w.Line("[MethodImpl(MethodImplOptions.NoInlining)]");
-        using (w.Block($"internal static void {id}{step.Isa}(ref byte x, ref byte y)"))
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        using (w.Block($"internal static void {id}_{step.Isa}(ref byte x, ref byte y)"))
         {
-            w.Line($"ref sbyte w = ref MemoryMarshal.GetReference({id}Weights);");
-            w.Line($"ref int bias = ref MemoryMarshal.GetReference({id}Bias);");
+            w.Line($"ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Weights));");
+            w.Line($"ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Bias);");
             if (uniform)
             {
-                w.Line($"Vector256<int> multiplier = Vector256.Create({layer.Multipliers[0]});");
+                w.Line($"var multiplier = global::System.Runtime.Intrinsics.Vector256.Create({layer.Multipliers[0]});");
             }
             else
             {
-                w.Line($"ref int multipliers = ref MemoryMarshal.GetReference({id}Multipliers);");
+                w.Line($"ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Multipliers);");
                 if (layer.HasLeftShift)
-                    w.Line($"ref int leftShifts = ref MemoryMarshal.GetReference({id}LeftShifts);");
-                w.Line($"ref int rightShifts = ref MemoryMarshal.GetReference({id}RightShifts);");
+                    w.Line($"ref int leftShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_LeftShifts);");
+                w.Line($"ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_RightShifts);");
             }
             if (layer.HasWeightZeroPoints)
             {
                 if (layer.UniformWeightZeroPoint)
-                    w.Line($"Vector256<int> weightZeroPoint = Vector256.Create({layer.WeightZeroPoints[0]});");
+                    w.Line($"var weightZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.WeightZeroPoints[0]});");
                 else
-                    w.Line($"ref int weightZeroPoints = ref MemoryMarshal.GetReference({id}WeightZeroPoints);");
+                    w.Line($"ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_WeightZeroPoints);");
             }
             if (layer.OutputZeroPoint != 0)
-                w.Line($"Vector256<int> outputZeroPoint = Vector256.Create({layer.OutputZeroPoint});");
-            w.Line($"Vector256<int> clampMin = Vector256.Create({layer.ClampMin});");
-            w.Line($"Vector256<int> clampMax = Vector256.Create({layer.ClampMax});");
+                w.Line($"var outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.OutputZeroPoint});");
+            w.Line($"var clampMin = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMin});");
+            w.Line($"var clampMax = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMax});");
             step.DeclareConstants(w);
 
             if (layer.HasWeightZeroPoints)
@@ -123,7 +125,7 @@ internal static class DenseEmitter
                 w.Line($"// Columns 0 .. {fullTiles * tileColumns - 1}: {fullTiles} tiles of {DensePacking.TileBlocks} blocks, c = first column of the tile.");
                 using (w.Block($"for (int t = 0; t < {fullTiles}; t++)"))
                 {
-                    w.Line($"ref sbyte wt = ref Unsafe.Add(ref w, t * {tileBytes});");
+                    w.Line($"ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, t * {tileBytes});");
                     w.Line($"int c = t * {tileColumns};");
                     Tile(w, layer, step, "c", 0, DensePacking.TileBlocks, n);
                 }
@@ -136,7 +138,7 @@ internal static class DenseEmitter
                 w.Line($"// Columns {column} .. {Math.Min(n, column + width * DensePacking.BlockColumns) - 1}: {Plural(width, "block")}.");
                 using (w.Block(""))
                 {
-                    w.Line(first == 0 ? "ref sbyte wt = ref w;" : $"ref sbyte wt = ref Unsafe.Add(ref w, {first * groups * 32});");
+                    w.Line(first == 0 ? "ref sbyte wt = ref w;" : $"ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, {first * groups * 32});");
                     Tile(w, layer, step, null, column, width, n);
                 }
             }
@@ -148,65 +150,50 @@ internal static class DenseEmitter
     {
         string id = layer.Identifier;
         w.Line($"/// <summary>{id} on the runtime's scalar fallback, over the same folded constants.</summary>");
-        using (w.Block($"internal static void {id}Scalar(ref byte x, ref byte y)"))
+        using (w.Block($"internal static void {id}_Scalar(ref byte x, ref byte y)"))
         {
-            w.Line("ScalarDense.Run(");
-            w.Line("    new PackedDense(");
+            w.Line("global::KernelGen.Kernels.ScalarDense.Run(");
+            w.Line("    new global::KernelGen.Kernels.PackedDense(");
             w.Line($"        inputs: {layer.Inputs}, outputs: {layer.Outputs}, inputSigned: {Bool(layer.Signed)}, outputSigned: {Bool(layer.Signed)},");
-            w.Line($"        weights: {id}Weights, foldedBias: {id}Bias,");
-            w.Line($"        weightZeroPoints: {(layer.HasWeightZeroPoints ? id + "WeightZeroPoints" : "ReadOnlySpan<int>.Empty")},");
-            w.Line($"        multipliers: {id}Multipliers, leftShifts: {(layer.HasLeftShift ? id + "LeftShifts" : "ReadOnlySpan<int>.Empty")}, rightShifts: {id}RightShifts,");
+            w.Line($"        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>({id}_Weights), foldedBias: {id}_Bias,");
+            w.Line($"        weightZeroPoints: {(layer.HasWeightZeroPoints ? id + "_WeightZeroPoints" : Global.ReadOnlySpan + "<int>.Empty")},");
+            w.Line($"        multipliers: {id}_Multipliers, leftShifts: {(layer.HasLeftShift ? id + "_LeftShifts" : Global.ReadOnlySpan + "<int>.Empty")}, rightShifts: {id}_RightShifts,");
             w.Line($"        outputZeroPoint: {layer.OutputZeroPoint}, clampMin: {layer.ClampMin}, clampMax: {layer.ClampMax}),");
-            w.Line($"    MemoryMarshal.CreateReadOnlySpan(ref x, {layer.Inputs}),");
-            w.Line($"    MemoryMarshal.CreateSpan(ref y, {layer.Outputs}));");
+            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, {layer.Inputs}),");
+            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, {layer.Outputs}));");
         }
         w.Line();
     }
 
-    /// <summary>The reference layer construction for RunReference, from the declared (unfolded) parameters.</summary>
-    public static string ReferenceLayer(DenseLayerPlan layer, string modelClass)
+    /// <summary>
+    /// The reference layer for RunReference, from the declared (unfolded) parameters. Its weights are unpacked from the
+    /// kernels' packed operand at run time, so the generated source holds the weights once and Run and RunReference cannot
+    /// read different data.
+    /// </summary>
+    public static string ReferenceLayer(DenseLayerPlan layer)
     {
         DenseReferencePlan r = layer.Reference;
-        string type = layer.Signed ? "QuantType.Int8" : "QuantType.UInt8";
-        string weightType = r.WeightType == (int)QuantType.Int8 ? "QuantType.Int8" : "QuantType.UInt8";
-        string weights = r.WeightsField is null
-            ? $"{layer.Identifier}DeclaredWeights.ToArray()"
-            : r.WeightType == (int)QuantType.Int8
-                ? $"MemoryMarshal.AsBytes(new ReadOnlySpan<sbyte>({modelClass}.{r.WeightsField})).ToArray()"
-                : $"{modelClass}.{r.WeightsField}";
-        string bias = !r.HasBias ? "null" : r.BiasField is not null ? $"{modelClass}.{r.BiasField}" : $"{layer.Identifier}DeclaredBias.ToArray()";
+        string type = layer.Signed ? Global.QuantType + ".Int8" : Global.QuantType + ".UInt8";
+        string weightType = r.WeightType == (int)QuantType.Int8 ? Global.QuantType + ".Int8" : Global.QuantType + ".UInt8";
+        string weights = $"global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>({layer.Identifier}_Weights), {layer.Inputs}, {layer.Outputs}, {weightType})";
+        string bias = r.HasBias ? $"{layer.Identifier}_DeclaredBias.ToArray()" : "null";
         string scales = string.Join(", ", r.WeightScales.Select(SourceWriter.Float));
         string zeros = string.Join(", ", r.WeightZeroPoints.Select(SourceWriter.Int));
-        string activation = r.Activation switch { 1 => "Activation.Relu", 2 => "Activation.Relu6", _ => "Activation.None" };
-        return "new DenseReferenceLayer(\n"
+        string activation = Global.Activation + (r.Activation switch { 1 => ".Relu", 2 => ".Relu6", _ => ".None" });
+        return $"new {Global.DenseReferenceLayer}(\n"
             + $"    inputs: {layer.Inputs}, outputs: {layer.Outputs}, activationType: {type}, inputScale: {SourceWriter.Float(r.InputScale)}, inputZeroPoint: {r.InputZeroPoint},\n"
-            + $"    weightType: {weightType}, weights: {weights},\n"
+            + $"    weightType: {weightType},\n"
+            + $"    weights: {weights},\n"
             + $"    weightScales: new float[] {{ {scales} }},\n"
             + $"    weightZeroPoints: new int[] {{ {zeros} }}, bias: {bias},\n"
             + $"    outputScale: {SourceWriter.Float(r.OutputScale)}, outputZeroPoint: {layer.OutputZeroPoint}, activation: {activation}, perChannelScales: {Bool(r.PerChannelScales)})";
     }
 
-    /// <summary>Declared tensors that came from files (fields are referenced directly), for RunReference.</summary>
+    /// <summary>The declared bias, for RunReference (the kernels use the folded bias instead).</summary>
     public static void EmitDeclaredData(SourceWriter w, DenseLayerPlan layer)
     {
-        DenseReferencePlan r = layer.Reference;
-        if (r.WeightsField is null)
-        {
-            w.Line($"/// <summary>{layer.Identifier}: weights as declared (row-major [outputs, inputs] raw bytes), read from the weights file.</summary>");
-            w.Line($"private static ReadOnlySpan<byte> {layer.Identifier}DeclaredWeights => new byte[]");
-            w.Open();
-            for (int row = 0; row < layer.Outputs; row++)
-            {
-                for (int start = 0; start < layer.Inputs; start += 32)
-                {
-                    int count = Math.Min(32, layer.Inputs - start);
-                    w.Line(string.Join(", ", Enumerable.Range(row * layer.Inputs + start, count).Select(i => SourceWriter.Int(r.FileWeights[i] & 0xFF))) + ",");
-                }
-            }
-            w.Close(";");
-        }
-        if (r.HasBias && r.BiasField is null)
-            IntTable(w, $"{layer.Identifier}DeclaredBias", "bias as declared, read from the bias file", r.FileBias);
+        if (layer.Reference.HasBias)
+            IntTable(w, $"{layer.Identifier}_DeclaredBias", $"{layer.Identifier}: bias as declared", layer.Reference.Bias);
     }
 
     private static void Header(SourceWriter w, DenseLayerPlan layer)
@@ -237,7 +224,7 @@ internal static class DenseEmitter
         }
         else
         {
-            w.Line($"//   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j ({layer.Identifier}Multipliers, shifts)");
+            w.Line($"//   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j ({layer.Identifier}_Multipliers, shifts)");
         }
         string zero = layer.OutputZeroPoint == 0 ? "" : $"{layer.OutputZeroPoint} + ";
         w.Line(layer.UniformRequantization
@@ -267,11 +254,11 @@ internal static class DenseEmitter
         int fullGroups = layer.Inputs / 4;
         w.Line();
         w.Line("// Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.");
-        w.Line("Vector256<int> inputSum = Vector256<int>.Zero;");
+        w.Line("var inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
         if (fullGroups > 0)
         {
             using (w.Block($"for (int g = 0; g < {fullGroups}; g++)"))
-                step.AccumulateInputSum(w, Bits(layer, "Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref x, 4 * g))", 4));
+                step.AccumulateInputSum(w, Bits(layer, "global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g))", 4));
         }
         if (layer.Inputs % 4 != 0)
             step.AccumulateInputSum(w, Bits(layer, TailRead(layer.Inputs), layer.Inputs % 4));
@@ -293,8 +280,8 @@ internal static class DenseEmitter
             int looped = fullGroups / Unroll * Unroll;
             using (w.Block($"for (int g = 0; g < {looped}; g += {Unroll})"))
             {
-                w.Line($"ref byte xg = ref Unsafe.Add(ref x, 4 * g);");
-                w.Line($"ref sbyte wg = ref Unsafe.Add(ref wt, g * {groupBytes});");
+                w.Line($"ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);");
+                w.Line($"ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * {groupBytes});");
                 for (int u = 0; u < Unroll; u++)
                     Group(w, layer, step, width, $"x{u}", "xg", u * 4, "wg", u * groupBytes, 4);
             }
@@ -323,7 +310,7 @@ internal static class DenseEmitter
         string inputRef, int inputOffset, string weightsRef, int weightOffset, int bytes)
     {
         string read = bytes == 4
-            ? $"Unsafe.ReadUnaligned<uint>(ref {At(inputRef, inputOffset)})"
+            ? $"global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref {At(inputRef, inputOffset)})"
             : TailRead(inputOffset + bytes);
         step.Broadcast(w, name, Bits(layer, read, bytes));
         for (int b = 0; b < width; b++)
@@ -337,8 +324,8 @@ internal static class DenseEmitter
         return (inputs % 4) switch
         {
             1 => $"(uint){At("x", start)}",
-            2 => $"(uint)Unsafe.ReadUnaligned<ushort>(ref {At("x", start)})",
-            _ => $"(uint)Unsafe.ReadUnaligned<ushort>(ref {At("x", start)}) | (uint){At("x", start + 2)} << 16",
+            2 => $"(uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref {At("x", start)})",
+            _ => $"(uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref {At("x", start)}) | (uint){At("x", start + 2)} << 16",
         };
     }
 
@@ -352,7 +339,7 @@ internal static class DenseEmitter
     }
 
     private static string At(string reference, int offset)
-        => offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {offset})";
+        => offset == 0 ? reference : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {reference}, {offset})";
 
     private static void Requantize(SourceWriter w, DenseLayerPlan layer, DotProductStep step, int block, string? column, int blockColumn, int valid)
     {
@@ -362,42 +349,42 @@ internal static class DenseEmitter
 
         w.Line($"// Columns {index} .. {Offsets.Int(column, blockColumn + valid - 1)}: requantize and store.");
         step.Finish(w, block);
-        w.Line($"{acc} = Avx2.Add({acc}, {Load("bias", at)});");
+        w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.Add({acc}, {Load("bias", at)});");
         if (layer.HasWeightZeroPoints)
         {
             string zero = layer.UniformWeightZeroPoint ? "weightZeroPoint" : Load("weightZeroPoints", at);
-            w.Line($"{acc} = Avx2.Subtract({acc}, Avx2.MultiplyLow(inputSum, {zero}));");
+            w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.Subtract({acc}, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum, {zero}));");
         }
         if (layer.UniformRequantization)
         {
             if (layer.LeftShifts[0] > 0)
-                w.Line($"{acc} = Avx2.ShiftLeftLogical({acc}, {layer.LeftShifts[0]});");
+                w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical({acc}, {layer.LeftShifts[0]});");
             // A right shift of 0 divides by 1: the call is left out.
             w.Line(layer.RightShifts[0] == 0
-                ? $"{acc} = FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier);"
-                : $"{acc} = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier), {layer.RightShifts[0]});");
+                ? $"{acc} = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier);"
+                : $"{acc} = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier), {layer.RightShifts[0]});");
         }
         else
         {
             if (layer.HasLeftShift)
-                w.Line($"{acc} = Avx2.ShiftLeftLogicalVariable({acc}, {Load("leftShifts", at)}.AsUInt32());");
-            w.Line($"{acc} = FixedPoint256.RoundingDivideByPOT(FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, {Load("multipliers", at)}), {Load("rightShifts", at)});");
+                w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogicalVariable({acc}, global::System.Runtime.Intrinsics.Vector256.AsUInt32({Load("leftShifts", at)}));");
+            w.Line($"{acc} = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, {Load("multipliers", at)}), {Load("rightShifts", at)});");
         }
         w.Line(layer.OutputZeroPoint == 0
-            ? $"{acc} = Vector256.Min(Vector256.Max({acc}, clampMin), clampMax);"
-            : $"{acc} = Vector256.Min(Vector256.Max(Avx2.Add({acc}, outputZeroPoint), clampMin), clampMax);");
-        string store = layer.Signed ? "Store256.StoreInt8" : "Store256.StoreUInt8";
-        string target = index == "0" ? "ref y" : $"ref Unsafe.Add(ref y, {index})";
+            ? $"{acc} = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max({acc}, clampMin), clampMax);"
+            : $"{acc} = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add({acc}, outputZeroPoint), clampMin), clampMax);");
+        string store = layer.Signed ? "global::KernelGen.Simd.Store256.StoreInt8" : "global::KernelGen.Simd.Store256.StoreUInt8";
+        string target = index == "0" ? "ref y" : $"ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {index})";
         w.Line(valid >= 8 ? $"{store}({acc}, {target});" : $"{store}({acc}, {target}, {valid});");
     }
 
     private static string Load(string reference, string offset)
-        => offset == "0" ? $"Vector256.LoadUnsafe(ref {reference})" : $"Vector256.LoadUnsafe(ref {reference}, {offset})";
+        => offset == "0" ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {reference})" : $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {reference}, {offset})";
 
     private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
     {
         w.Line($"/// <summary>{what}.</summary>");
-        w.Line($"private static ReadOnlySpan<int> {name} => new int[]");
+        w.Line($"private static {Global.ReadOnlySpan}<int> {name} => new int[]");
         w.Open();
         for (int start = 0; start < values.Length; start += 8)
         {

@@ -20,12 +20,12 @@ internal abstract class DotProductStep
 
     /// <summary>Declares block <paramref name="block"/>'s accumulators, zeroed.</summary>
     public virtual void DeclareAccumulators(SourceWriter w, int block)
-        => w.Line($"Vector256<int> acc{block} = Vector256<int>.Zero;");
+        => w.Line($"var acc{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
 
     /// <summary>Declares <paramref name="name"/>: the four input bytes in <paramref name="bits"/> in every int32 lane, in
     /// the form the step multiplies (by default as bytes).</summary>
     public virtual void Broadcast(SourceWriter w, string name, string bits)
-        => w.Line($"Vector256<byte> {name} = Vector256.Create({bits}).AsByte();");
+        => w.Line($"var {name} = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create({bits}));");
 
     /// <summary>Adds the products of broadcast <paramref name="x"/> and the 32 weight bytes at
     /// <paramref name="weightsRef"/> + <paramref name="offset"/> (a constant) to block <paramref name="block"/>.</summary>
@@ -47,10 +47,10 @@ internal abstract class DotProductStep
         public override string Description => "AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation)";
 
         public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
-            => w.Line($"acc{block} = AvxVnni.MultiplyWideningAndAdd(acc{block}, {x}, {Load(weightsRef, offset)});");
+            => w.Line($"acc{block} = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc{block}, {x}, {Load(weightsRef, offset)});");
 
         public override void AccumulateInputSum(SourceWriter w, string bits)
-            => w.Line($"inputSum = AvxVnni.MultiplyWideningAndAdd(inputSum, Vector256.Create({bits}).AsByte(), Vector256.Create((sbyte)1));");
+            => w.Line($"inputSum = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(inputSum, global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create({bits})), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1));");
     }
 
     /// <summary>AVX2 where the weights prove vpmaddubsw exact: vpmaddubsw (u8 * s8 pairs to int16) then vpmaddwd by 1.</summary>
@@ -61,10 +61,10 @@ internal abstract class DotProductStep
         public override string Description => "AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group";
 
         public override void DeclareConstants(SourceWriter w)
-            => w.Line("Vector256<short> ones = Vector256.Create((short)1);");
+            => w.Line("var ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);");
 
         public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
-            => w.Line($"acc{block} = Avx2.Add(acc{block}, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent({x}, {Load(weightsRef, offset)}), ones));");
+            => w.Line($"acc{block} = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc{block}, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent({x}, {Load(weightsRef, offset)}), ones));");
 
         public override void AccumulateInputSum(SourceWriter w, string bits)
             => Avx2InputSum(w, bits);
@@ -82,19 +82,22 @@ internal abstract class DotProductStep
         public override string Description => "AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group";
 
         public override void DeclareAccumulators(SourceWriter w, int block)
-            => w.Line($"Vector256<int> lo{block} = Vector256<int>.Zero, hi{block} = Vector256<int>.Zero;");
+        {
+            w.Line($"var lo{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
+            w.Line($"var hi{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
+        }
 
         public override void Broadcast(SourceWriter w, string name, string bits)
-            => w.Line($"Vector256<short> {name} = Avx2.BroadcastScalarToVector256(Sse41.ConvertToVector128Int16(Vector128.CreateScalarUnsafe({bits}).AsByte()).AsUInt64()).AsInt16();");
+            => w.Line($"var {name} = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe({bits}))))));");
 
         public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
         {
-            w.Line($"lo{block} = Avx2.Add(lo{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load("Vector128", weightsRef, offset)}), {x}));");
-            w.Line($"hi{block} = Avx2.Add(hi{block}, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16({Load("Vector128", weightsRef, offset + 16)}), {x}));");
+            w.Line($"lo{block} = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo{block}, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16({Load("Vector128", weightsRef, offset)}), {x}));");
+            w.Line($"hi{block} = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi{block}, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16({Load("Vector128", weightsRef, offset + 16)}), {x}));");
         }
 
         public override void Finish(SourceWriter w, int block)
-            => w.Line($"Vector256<int> acc{block} = Avx2.Permute4x64(Avx2.HorizontalAdd(lo{block}, hi{block}).AsInt64(), 0b11_01_10_00).AsInt32();");
+            => w.Line($"var acc{block} = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo{block}, hi{block})), 0b11_01_10_00));");
 
         public override void AccumulateInputSum(SourceWriter w, string bits)
             => Avx2InputSum(w, bits);
@@ -102,10 +105,13 @@ internal abstract class DotProductStep
     }
 
     private static void Avx2InputSum(SourceWriter w, string bits)
-        => w.Line($"inputSum = Avx2.Add(inputSum, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.Create({bits}).AsByte(), Vector256.Create((sbyte)1)), Vector256.Create((short)1)));");
+        => w.Line($"inputSum = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create({bits})), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));");
 
     private static string Load(string weightsRef, int offset) => Load("Vector256", weightsRef, offset);
 
+    /// <summary>An unaligned load of a Vector256 or Vector128 (<paramref name="vector"/>) at a constant offset.</summary>
     private static string Load(string vector, string weightsRef, int offset)
-        => offset == 0 ? $"{vector}.LoadUnsafe(ref {weightsRef})" : $"{vector}.LoadUnsafe(ref {weightsRef}, {offset})";
+        => offset == 0
+            ? $"global::System.Runtime.Intrinsics.{vector}.LoadUnsafe(ref {weightsRef})"
+            : $"global::System.Runtime.Intrinsics.{vector}.LoadUnsafe(ref {weightsRef}, {offset})";
 }

@@ -5,19 +5,26 @@ namespace KernelGen.Generator.Model;
 /// Holds only strings, numbers and equatable arrays (no symbols or syntax), so unchanged declarations cache.
 /// </summary>
 internal sealed record ModelSpec(
-    string? Namespace,
-    string ClassName,
-    EquatableArray<string> ContainingTypes,
-    bool AllowUnsafe,
+    ModelDeclaration Declaration,
     LocationInfo? Location,
     InputSpec Input,
     EquatableArray<LayerSpec> Layers,
-    EquatableArray<DiagnosticInfo> Diagnostics,
-    string Keyword = "class",
-    string TypeParameters = "")
+    EquatableArray<DiagnosticInfo> Diagnostics)
 {
-    /// <summary>Namespace-qualified name for messages and file names.</summary>
-    public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
+    public string ClassName => Declaration.Type.Name;
+
+    /// <summary>The large array fields the layers read, whose values come from the per-tree constant reader.</summary>
+    public System.Collections.Generic.IEnumerable<FieldKey> LargeFields()
+    {
+        foreach (LayerSpec layer in Layers)
+        {
+            foreach (ConstantSource source in layer.Constants())
+            {
+                if (source.LargeField is not null)
+                    yield return source.LargeField;
+            }
+        }
+    }
 }
 
 /// <summary>The model's input: the [QuantizedModel] attribute.</summary>
@@ -42,14 +49,22 @@ internal abstract record LayerSpec(int Index, string Name, LocationInfo? Locatio
     public string DisplayName => $"{Op} layer '{Name}'";
 
     public LocationInfo? LocationOf(string argument) => ArgumentLookup.Find(Arguments, argument) ?? Location;
+
+    /// <summary>The layer's constant tensors (weights, bias, ...).</summary>
+    public abstract System.Collections.Generic.IEnumerable<ConstantSource> Constants();
 }
 
 /// <summary>Where a tensor's constant values come from: a field of the model class or an AdditionalFiles item.</summary>
 /// <param name="FieldName">Name given in the attribute, or null.</param>
 /// <param name="FilePath">File path given in the attribute, or null.</param>
-/// <param name="FieldValues">The field's constant values when the field was readable.</param>
-internal sealed record ConstantSource(string? FieldName, string? FilePath, EquatableArray<int>? FieldValues)
+/// <param name="FieldValues">The field's constant values when the field was small and readable.</param>
+/// <param name="LargeField">For a field of more than <see cref="LargeFieldThreshold"/> elements: the key under which the
+/// per-tree constant reader finds its values (read from syntax, cached per file).</param>
+internal sealed record ConstantSource(string? FieldName, string? FilePath, EquatableArray<int>? FieldValues, FieldKey? LargeField = null)
 {
+    /// <summary>Fields with more elements than this are read from syntax by the cached per-tree reader.</summary>
+    public const int LargeFieldThreshold = 4096;
+
     public bool IsEmpty => FieldName is null && FilePath is null;
 
     public string Describe => FieldName is not null ? $"field '{FieldName}'" : $"file '{FilePath}'";
@@ -76,6 +91,12 @@ internal sealed record DenseLayerSpec(
     : LayerSpec(Index, Name, Location, Arguments)
 {
     public override string Op => "Dense";
+
+    public override System.Collections.Generic.IEnumerable<ConstantSource> Constants()
+    {
+        yield return Weights;
+        yield return Bias;
+    }
 }
 
 internal static class ArgumentLookup

@@ -13,6 +13,11 @@ namespace KernelGen.Generator.Parsing;
 /// Reads the constant elements of a static readonly array field (<c>= { ... }</c>, <c>= new T[] { ... }</c> or
 /// <c>= [ ... ]</c>) so the generator can fold and pack them at compile time.
 /// </summary>
+/// <remarks>
+/// This runs on every compilation change (it needs the semantic model), so it only evaluates small fields. A field of
+/// more than <see cref="ConstantSource.LargeFieldThreshold"/> elements is returned as a <see cref="FieldKey"/>: its values
+/// come from <see cref="LargeArrayReader"/>, which reads syntax and is cached per file, so an edit elsewhere costs nothing.
+/// </remarks>
 internal static class ConstantFieldReader
 {
     /// <summary>Element type a weights field must have for <paramref name="weightType"/> (QuantType value); None if unsupported.</summary>
@@ -23,17 +28,18 @@ internal static class ConstantFieldReader
         _ => SpecialType.None,
     };
 
-    public static EquatableArray<int>? Read(
+    public static ConstantSource Read(
         INamedTypeSymbol model, string fieldName, SpecialType elementType, string argument, string layer,
         EquatableArray<ArgumentLocation> locations, LocationInfo? attributeLocation, Compilation compilation,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
+        var none = new ConstantSource(fieldName, null, null);
         LocationInfo? argumentLocation = ArgumentLookup.Find(locations, argument) ?? attributeLocation;
         IFieldSymbol? field = model.GetMembers(fieldName).OfType<IFieldSymbol>().FirstOrDefault();
         if (field is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFieldMissing, argumentLocation, layer, argument, fieldName));
-            return null;
+            return none;
         }
 
         LocationInfo? fieldLocation = LocationInfo.From(field.Locations.FirstOrDefault()) ?? argumentLocation;
@@ -41,22 +47,22 @@ internal static class ConstantFieldReader
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFieldNotConstant, fieldLocation, layer, fieldName,
                 $"has type {field.Type.ToDisplayString()}; it must be a one-dimensional array ({Expected(argument, elementType)})"));
-            return null;
+            return none;
         }
         if (elementType == SpecialType.None)
-            return null; // the planning rule reports the unsupported WeightType itself
+            return none; // the planning rule reports the unsupported WeightType itself
         if (array.ElementType.SpecialType != elementType)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, fieldLocation, layer,
                 $"the element type of field '{fieldName}'", array.ElementType.ToDisplayString(),
                 $"{argument} needs {Expected(argument, elementType)}"));
-            return null;
+            return none;
         }
         if (!field.IsStatic || !(field.IsReadOnly || field.IsConst))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFieldNotConstant, fieldLocation, layer, fieldName,
                 "must be static readonly: the generator folds its values at compile time, so they must not change at run time"));
-            return null;
+            return none;
         }
 
         ExpressionSyntax? initializer = (field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as VariableDeclaratorSyntax)
@@ -73,7 +79,15 @@ internal static class ConstantFieldReader
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFieldNotConstant, fieldLocation, layer, fieldName,
                 "has no array initializer; initialize it with constant values, e.g. = new[] { 1, 2, 3 }"));
-            return null;
+            return none;
+        }
+
+        if (Count(initializer!) > ConstantSource.LargeFieldThreshold)
+        {
+            var types = new List<(string, int)>();
+            for (INamedTypeSymbol? t = field.ContainingType; t is not null; t = t.ContainingType)
+                types.Insert(0, (t.Name, t.Arity));
+            return none with { LargeField = new FieldKey(initializer!.SyntaxTree.FilePath, FieldKey.TypeKeyOf(ModelParser.NamespaceOf(field.ContainingType), types), field.Name) };
         }
 
         SemanticModel semantic = compilation.GetSemanticModel(initializer!.SyntaxTree);
@@ -87,12 +101,22 @@ internal static class ConstantFieldReader
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFieldNotConstant,
                     LocationInfo.From((SyntaxNode?)element ?? initializer) ?? fieldLocation, layer, fieldName,
                     $"has element {values.Count} that is not a compile-time constant"));
-                return null;
+                return none;
             }
             values.Add(value);
         }
-        return values.ToEquatableArray();
+        return none with { FieldValues = values.ToEquatableArray() };
     }
+
+    /// <summary>Element count of an array initializer, without walking the elements.</summary>
+    public static int Count(ExpressionSyntax initializer) => initializer switch
+    {
+        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions.Count,
+        ImplicitArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions.Count,
+        InitializerExpressionSyntax init => init.Expressions.Count,
+        CollectionExpressionSyntax collection => collection.Elements.Count,
+        _ => 0,
+    };
 
     private static bool TryToInt(object value, out int result)
     {

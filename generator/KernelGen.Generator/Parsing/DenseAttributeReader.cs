@@ -23,23 +23,17 @@ internal static class DenseAttributeReader
             null);
         if (weights.FieldName is not null)
         {
-            weights = weights with
-            {
-                FieldValues = ConstantFieldReader.Read(
-                    model, weights.FieldName, ConstantFieldReader.WeightElementType(weightType), "Weights",
-                    display, args.Locations, args.Location, compilation, diagnostics, cancellationToken),
-            };
+            weights = ConstantFieldReader.Read(
+                model, weights.FieldName, ConstantFieldReader.WeightElementType(weightType), "Weights",
+                display, args.Locations, args.Location, compilation, diagnostics, cancellationToken) with { FilePath = weights.FilePath };
         }
 
         var bias = new ConstantSource(args.Named<string?>("Bias", null), args.Named<string?>("BiasFile", null), null);
         if (bias.FieldName is not null)
         {
-            bias = bias with
-            {
-                FieldValues = ConstantFieldReader.Read(
-                    model, bias.FieldName, SpecialType.System_Int32, "Bias",
-                    display, args.Locations, args.Location, compilation, diagnostics, cancellationToken),
-            };
+            bias = ConstantFieldReader.Read(
+                model, bias.FieldName, SpecialType.System_Int32, "Bias",
+                display, args.Locations, args.Location, compilation, diagnostics, cancellationToken) with { FilePath = bias.FilePath };
         }
 
         return new DenseLayerSpec(

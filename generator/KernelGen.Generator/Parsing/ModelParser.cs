@@ -1,5 +1,6 @@
+using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
@@ -21,17 +22,48 @@ internal static class ModelParser
         if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.Length == 0)
             return null;
 
-        var diagnostics = new List<DiagnosticInfo>();
-        LocationInfo? classLocation = LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
+        // One spec per type. With [QuantizedModel] on several partial declarations, the declaration that holds the first
+        // of them (by file path, then position) speaks for the type and reports the others; the other declarations yield
+        // nothing, so the type never gets two generated files.
+        List<AttributeData> modelAttributes = type.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName && a.ApplicationSyntaxReference is not null)
+            .OrderBy(a => a.ApplicationSyntaxReference!.SyntaxTree.FilePath, StringComparer.Ordinal)
+            .ThenBy(a => a.ApplicationSyntaxReference!.Span.Start)
+            .ToList();
+        if (modelAttributes.Count == 0
+            || modelAttributes[0].ApplicationSyntaxReference!.GetSyntax(cancellationToken).Parent?.Parent != context.TargetNode)
+        {
+            return null;
+        }
 
-        if (!IsPartialAll(type, cancellationToken))
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelNotPartial, classLocation, type.Name));
+        var diagnostics = new List<DiagnosticInfo>();
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+        string name = type.Name;
+
+        foreach (AttributeData extra in modelAttributes.Skip(1))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelDeclaredTwice,
+                LocationInfo.From(extra.ApplicationSyntaxReference!.GetSyntax(cancellationToken)), name));
+        }
+
+        if (Unsupported(type) is { } why)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, classLocation, name, why));
+        else if (!IsPartialAll(type, cancellationToken))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelNotPartial, classLocation, name));
 
         Compilation compilation = context.SemanticModel.Compilation;
         if (compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.X86.AvxVnni") is null)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTarget, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTarget, classLocation, name));
 
-        InputSpec input = ParseInput(context.Attributes[0], cancellationToken);
+        var parseOptions = declaration.SyntaxTree.Options as CSharpParseOptions;
+        LanguageVersion languageVersion = parseOptions?.LanguageVersion ?? LanguageVersion.Latest;
+        if (languageVersion < LanguageVersion.CSharp7_3)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooOld, classLocation, name, languageVersion.ToDisplayString()));
+
+        InputSpec input = ParseInput(modelAttributes[0], cancellationToken);
+        string element = input.ActivationType == (int)QuantType.Int8 ? "sbyte" : "byte";
+        GeneratedMembers.ReportCollisions(type, element, classLocation, diagnostics, cancellationToken);
 
         var layers = new List<LayerSpec>();
         foreach (AttributeData attribute in type.GetAttributes())
@@ -42,24 +74,46 @@ internal static class ModelParser
             layers.Add(DenseAttributeReader.Read(attribute, layers.Count, type, compilation, diagnostics, cancellationToken));
         }
 
-        var containing = new List<string>();
+        var containing = new List<TypeShape>();
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-            containing.Insert(0, TypeKeyword(outer) + " " + outer.Name + TypeParameters(outer));
+            containing.Insert(0, Shape(outer));
+        TypeShape shape = Shape(type);
+        string? ns = NamespaceOf(type);
+        string hintBase = (ns is null ? "" : ns + ".") + string.Concat(containing.Select(t => t.HintSegment + ".")) + shape.HintSegment;
 
-        bool allowUnsafe = compilation.Options is CSharpCompilationOptions options && options.AllowUnsafe;
-        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-
-        return new ModelSpec(
+        var declarationInfo = new ModelDeclaration(
             ns,
-            type.Name,
             containing.ToEquatableArray(),
-            allowUnsafe,
-            classLocation,
-            input,
-            layers.ToEquatableArray(),
-            diagnostics.ToEquatableArray(),
-            TypeKeyword(type),
-            TypeParameters(type));
+            shape,
+            hintBase,
+            GeneratedMembers.Hidden(type, element).ToEquatableArray(),
+            compilation.Options is CSharpCompilationOptions { AllowUnsafe: true },
+            (int)languageVersion);
+
+        return new ModelSpec(declarationInfo, classLocation, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>The namespace as written, without keyword escapes; null for the global namespace.</summary>
+    public static string? NamespaceOf(INamedTypeSymbol type)
+    {
+        var parts = new List<string>();
+        for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+            parts.Insert(0, n.Name);
+        return parts.Count == 0 ? null : string.Join(".", parts);
+    }
+
+    /// <summary>Why the type cannot carry generated members, or null.</summary>
+    private static string? Unsupported(INamedTypeSymbol type)
+    {
+        if (type.TypeKind == TypeKind.Interface)
+            return "an interface";
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            // A file-local type's partial declarations must all be in its file, which a generator cannot add to.
+            if (t.IsFileLocal)
+                return t.Equals(type, SymbolEqualityComparer.Default) ? "a file-local type" : $"nested in the file-local type '{t.Name}'";
+        }
+        return null;
     }
 
     private static InputSpec ParseInput(AttributeData attribute, CancellationToken cancellationToken)
@@ -90,7 +144,10 @@ internal static class ModelParser
         return true;
     }
 
-    private static string TypeKeyword(INamedTypeSymbol type) => type switch
+    private static TypeShape Shape(INamedTypeSymbol type)
+        => new(Keyword(type), type.Name, type.TypeParameters.Select(p => p.Name).ToEquatableArray());
+
+    private static string Keyword(INamedTypeSymbol type) => type switch
     {
         { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
         { IsRecord: true } => "record",
@@ -98,7 +155,4 @@ internal static class ModelParser
         { TypeKind: TypeKind.Interface } => "interface",
         _ => "class",
     };
-
-    private static string TypeParameters(INamedTypeSymbol type)
-        => type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters) + ">";
 }

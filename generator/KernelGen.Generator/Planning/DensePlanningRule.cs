@@ -20,7 +20,7 @@ internal static class DensePlanningRule
     public const int MaxSize = 65536;
 
     public static DenseLayerPlan? Plan(
-        DenseLayerSpec layer, LayerInput input, string identifier, ImmutableArray<AdditionalText> files,
+        DenseLayerSpec layer, LayerInput input, string identifier, ModelInputs inputs, ImmutableArray<AdditionalText> files,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         int before = diagnostics.Count;
@@ -68,11 +68,12 @@ internal static class DensePlanningRule
         PlanningChecks.ZeroPoint(name, "OutputZeroPoint", layer.OutputZeroPoint, activationType, layer.LocationOf("OutputZeroPoint"), diagnostics);
 
         // Constant tensors.
-        int[]? weights = sizesValid && weightTypeValid ? ResolveWeights(layer, weightType, files, diagnostics, cancellationToken) : null;
-        int[]? bias = sizesValid ? ResolveBias(layer, files, diagnostics, cancellationToken) : null;
+        int[]? weights = sizesValid && weightTypeValid ? ResolveWeights(layer, weightType, inputs, files, diagnostics, cancellationToken) : null;
+        int[]? bias = sizesValid ? ResolveBias(layer, inputs, files, diagnostics, cancellationToken) : null;
 
         // Requantization multipliers: TFLite computes them differently for the declared per-tensor and per-channel forms.
-        bool perChannelScales = layer.WeightScales is not null;
+        // As TFLite decides it (scale->size > 1): a one-element WeightScales array is a per-tensor scale.
+        bool perChannelScales = layer.WeightScales is { Length: > 1 };
         int[]? multipliers = null, shifts = null;
         if (weightScales is not null && outputScaleValid && input.Scale > 0 && sizesValid)
         {
@@ -155,14 +156,11 @@ internal static class DensePlanningRule
             input.ZeroPoint,
             (int)weightType,
             weightScales.ToEquatableArray(),
-            layer.WeightScales is not null,
+            layer.WeightScales is { Length: > 1 },
             weightZeroPoints.ToEquatableArray(),
             layer.OutputScale,
             layer.Activation,
-            layer.Weights.FieldName,
-            layer.Weights.FieldName is null ? weights.ToEquatableArray() : EquatableArray<int>.Empty,
-            layer.Bias.FieldName,
-            layer.Bias.FilePath is not null && bias is not null ? bias.ToEquatableArray() : EquatableArray<int>.Empty,
+            bias is null ? EquatableArray<int>.Empty : bias.ToEquatableArray(),
             bias is not null);
 
         return new DenseLayerPlan(
@@ -187,7 +185,7 @@ internal static class DensePlanningRule
     }
 
     private static int[]? ResolveWeights(
-        DenseLayerSpec layer, QuantType weightType, ImmutableArray<AdditionalText> files,
+        DenseLayerSpec layer, QuantType weightType, ModelInputs inputs, ImmutableArray<AdditionalText> files,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         int expected = layer.Inputs * layer.Outputs;
@@ -207,15 +205,18 @@ internal static class DensePlanningRule
         }
         if (source.FieldName is not null)
         {
-            if (source.FieldValues is not { } values)
-                return null; // parsing reported why
+            int[]? values = weightType == QuantType.Int8
+                ? ConstantResolver.FieldValues(layer, source, "Weights", sbyte.MinValue, sbyte.MaxValue, "sbyte", inputs, diagnostics)
+                : ConstantResolver.FieldValues(layer, source, "Weights", byte.MinValue, byte.MaxValue, "byte", inputs, diagnostics);
+            if (values is null)
+                return null;
             if (values.Length != expected)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightCountMismatch, layer.LocationOf("Weights"), name,
                     source.Describe, values.Length, layer.Inputs, layer.Outputs, expected));
                 return null;
             }
-            return values.AsSpan().ToArray();
+            return values;
         }
 
         byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "WeightsFile", layer, files, diagnostics, cancellationToken);
@@ -234,7 +235,8 @@ internal static class DensePlanningRule
     }
 
     private static int[]? ResolveBias(
-        DenseLayerSpec layer, ImmutableArray<AdditionalText> files, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        DenseLayerSpec layer, ModelInputs inputs, ImmutableArray<AdditionalText> files, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
     {
         string name = layer.DisplayName;
         ConstantSource source = layer.Bias;
@@ -248,7 +250,8 @@ internal static class DensePlanningRule
         }
         if (source.FieldName is not null)
         {
-            if (source.FieldValues is not { } values)
+            int[]? values = ConstantResolver.FieldValues(layer, source, "Bias", int.MinValue, int.MaxValue, "int", inputs, diagnostics);
+            if (values is null)
                 return null;
             if (values.Length != layer.Outputs)
             {
@@ -256,7 +259,7 @@ internal static class DensePlanningRule
                     source.Describe, values.Length, layer.Outputs));
                 return null;
             }
-            return values.AsSpan().ToArray();
+            return values;
         }
 
         byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "BiasFile", layer, files, diagnostics, cancellationToken);

@@ -7,28 +7,17 @@ namespace KernelGen.Generator.Planning;
 /// A plan with diagnostics is not emitted.
 /// </summary>
 internal sealed record ModelPlan(
-    string? Namespace,
-    string ClassName,
-    EquatableArray<string> ContainingTypes,
-    bool AllowUnsafe,
+    ModelDeclaration Declaration,
     int InputSize,
     int OutputSize,
     bool Signed,
     EquatableArray<LayerPlan> Layers,
-    EquatableArray<DiagnosticInfo> Diagnostics,
-    string Keyword = "class",
-    string TypeParameters = "")
+    EquatableArray<DiagnosticInfo> Diagnostics)
 {
-    /// <summary>The model type as C# names it, type parameters included: "M" or "M<T>".</summary>
-    public string TypeName => ClassName + TypeParameters;
-
-    public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
+    public string ClassName => Declaration.Type.Name;
 
     /// <summary>Element type of the public spans: byte for uint8 activations, sbyte for int8.</summary>
     public string ElementType => Signed ? "sbyte" : "byte";
-
-    /// <summary>Name of the nested class that holds the kernels and their constant data.</summary>
-    public string KernelsClass => ClassName + "Kernels";
 }
 
 /// <summary>A planned layer. Each op adds a record deriving from this and an emitter for it.</summary>
@@ -109,7 +98,11 @@ internal sealed record DenseLayerPlan(
     }
 }
 
-/// <summary>The layer as declared, for the generated RunReference and for the kernel's header comment.</summary>
+/// <summary>
+/// The layer as declared, for the generated RunReference and the kernel's header comment. The declared weights are not
+/// repeated: RunReference unpacks them from the packed operand (<see cref="KernelGen.Kernels.DensePacking"/>), so Run
+/// and RunReference read the same baked-in data and the generated source holds one copy of it.
+/// </summary>
 internal sealed record DenseReferencePlan(
     float InputScale,
     int InputZeroPoint,
@@ -119,8 +112,5 @@ internal sealed record DenseReferencePlan(
     EquatableArray<int> WeightZeroPoints,
     float OutputScale,
     int Activation,
-    string? WeightsField,
-    EquatableArray<int> FileWeights,
-    string? BiasField,
-    EquatableArray<int> FileBias,
+    EquatableArray<int> Bias,
     bool HasBias);

@@ -17,8 +17,9 @@ internal static class ModelPlanner
 {
     public const int MaxInputSize = DensePlanningRule.MaxSize;
 
-    public static ModelPlan Plan(ModelSpec model, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    public static ModelPlan Plan(ModelInputs inputs, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
     {
+        ModelSpec model = inputs.Model;
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
         InputSpec input = model.Input;
         string owner = $"Model '{model.ClassName}'";
@@ -47,7 +48,7 @@ internal static class ModelPlanner
             switch (layer)
             {
                 case DenseLayerSpec dense:
-                    DenseLayerPlan? plan = DensePlanningRule.Plan(dense, current, identifier, files, diagnostics, cancellationToken);
+                    DenseLayerPlan? plan = DensePlanningRule.Plan(dense, current, identifier, inputs, files, diagnostics, cancellationToken);
                     if (plan is not null)
                         layers.Add(plan);
                     current = new LayerInput(dense.Outputs, current.Signed, dense.OutputScale, dense.OutputZeroPoint, dense.DisplayName);
@@ -56,20 +57,18 @@ internal static class ModelPlanner
         }
 
         return new ModelPlan(
-            model.Namespace,
-            model.ClassName,
-            model.ContainingTypes,
-            model.AllowUnsafe,
+            model.Declaration,
             input.Size,
             current.Size,
             current.Signed,
             layers.ToEquatableArray(),
-            diagnostics.ToEquatableArray(),
-            model.Keyword,
-            model.TypeParameters);
+            diagnostics.ToEquatableArray());
     }
 
-    /// <summary>The PascalCase prefix of a layer's generated members; reports names that are not identifiers or collide.</summary>
+    /// <summary>
+    /// The PascalCase prefix of a layer's generated members, which are all named "{prefix}_{Role}"; reports names that
+    /// are not identifiers or collide. The row drivers and helpers have no underscore, so no layer name can take theirs.
+    /// </summary>
     private static string Identifier(LayerSpec layer, HashSet<string> taken, List<DiagnosticInfo> diagnostics)
     {
         string name = layer.Name;

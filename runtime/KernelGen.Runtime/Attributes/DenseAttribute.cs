@@ -15,7 +15,7 @@ namespace KernelGen;
 /// <see cref="Bias"/> (a static readonly <c>int[]</c> field) or <see cref="BiasFile"/> (little-endian int32 values).
 /// Its scale is input scale * weight scale and its zero point is 0.
 /// </remarks>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
 public sealed class DenseAttribute : Attribute
 {
     /// <summary>Declares a Dense layer from <paramref name="inputs"/> to <paramref name="outputs"/> values per row.</summary>

@@ -8,7 +8,7 @@ namespace KernelGen;
 /// KernelGen generator adds <c>Run</c>, <c>RunReference</c>, <c>InputSize</c>, <c>OutputSize</c> and <c>ActivePath</c>
 /// to the class.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class QuantizedModelAttribute : Attribute
 {
     /// <summary>Declares a model whose input rows hold <paramref name="inputSize"/> values.</summary>

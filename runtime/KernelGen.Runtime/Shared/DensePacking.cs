@@ -58,4 +58,25 @@ static class DensePacking
             + (column % BlockColumns) * GroupDepth
             + k % GroupDepth;
     }
+
+#if !KERNELGEN_GENERATOR
+    /// <summary>
+    /// The declared weights, row-major [outputs, inputs] raw bytes, recovered from the packed operand: the inverse of the
+    /// generator's packing (operand v = w for int8 weights, v = w - 128 for uint8 weights). Generated RunReference uses it,
+    /// so Run and RunReference read one baked-in copy of the weights and can never disagree about them.
+    /// </summary>
+    public static byte[] UnpackWeights(System.ReadOnlySpan<sbyte> packed, int inputs, int outputs, QuantType weightType)
+    {
+        if (packed.Length != PackedLength(inputs, outputs))
+            throw new System.ArgumentException($"Expected {PackedLength(inputs, outputs)} packed bytes for {inputs} x {outputs}, got {packed.Length}.", nameof(packed));
+        int shift = weightType == QuantType.UInt8 ? 128 : 0;
+        var weights = new byte[inputs * outputs];
+        for (int j = 0; j < outputs; j++)
+        {
+            for (int k = 0; k < inputs; k++)
+                weights[j * inputs + k] = unchecked((byte)(packed[Offset(j, k, inputs, outputs)] + shift));
+        }
+        return weights;
+    }
+#endif
 }

@@ -30,12 +30,39 @@ public sealed class DenseKernelTests
     [MemberData(nameof(Paths))]
     public void ExtremeMultipliers_MatchReferenceBitForBit(PinnedPath path) => ExtremeModels.Value.Check(path);
 
+    /// <summary>
+    /// TFLite treats a scale array of one element as per-tensor (scale->size > 1 decides), so its multiplier rounds the
+    /// product input_scale * weight_scale to float first. This case, found by an independent oracle, gives 15 that way
+    /// and 14 with the all-double per-channel formula: both declared forms must give 15.
+    /// </summary>
+    [Theory]
+    [InlineData("WeightScale = 0.001025892f")]
+    [InlineData("WeightScales = new[] { 0.001025892f }")]
+    public void OneElementWeightScales_IsPerTensorAsInTFLite(string scale)
+    {
+        string source = $$"""
+            namespace T;
+            [KernelGen.QuantizedModel(2, InputScale = 0.0019972294f)]
+            [KernelGen.Dense(2, 1, Weights = nameof(W), Bias = nameof(B), {{scale}}, OutputScale = 0.0055128764f)]
+            public partial class M { static readonly sbyte[] W = { 127, 1 }; static readonly int[] B = { 22726 }; }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("(double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor", run.Files[0].Source);
+        Type type = ModelLoader.Load(run, new[] { source }, PinnedPath.Native).GetType("T.M")!;
+        byte[] input = { 127, 158 }, kernel = new byte[1], reference = new byte[1];
+        type.GetMethod("Run")!.CreateDelegate<ByteModel>()(input, kernel);
+        type.GetMethod("RunReference")!.CreateDelegate<ByteModel>()(input, reference);
+        Assert.Equal(15, kernel[0]);
+        Assert.Equal(15, reference[0]);
+    }
+
     [Fact]
     public void RandomModels_CoverBothAvx2DotProductsAndUnclampedOutputs()
     {
         Batch batch = Models.Value;
         string all = string.Concat(batch.Run.Files.Select(f => f.Source));
-        Assert.Contains("Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(", all);   // vpmaddubsw path
+        Assert.Contains("Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(", all); // vpmaddubsw path
         Assert.Contains("Avx2.ConvertToVector256Int16(", all);                          // widening path
         Assert.Contains("for (int t = 0;", all);                                         // a loop over full tiles
         Assert.Contains("for (int g = 0;", all);                                         // a k loop

@@ -76,7 +76,26 @@ public sealed class DiagnosticsTests
         { "KG0017", Model(Input, "[Dense(4, 2, [|Name = \"1st\"|], Weights = nameof(W), WeightScale = 1f, OutputScale = 1f)]"), "'1st' is not a valid C# identifier" },
         { "KG0017", Model(Input, $"[{Dense()}]\n[Dense(2, 2, [|Name = \"Fc1\"|], Weights = nameof(W2), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W2 = { 1, 2, 3, 4 };"), "used by an earlier layer" },
         { "KG0019", Model(Input, $"[{Dense(", [|Activation = (Activation)7|]")}]"), "Activation value 7" },
+        { "KG0020", Model(Input, $"[{Dense()}]") + "\n[[|QuantizedModel(4, InputScale = 0.5f)|]] public partial class M { }", "more than one of its partial declarations" },
+        { "KG0021", Model(Input, $"[{Dense()}]", Fields + "public static int [|InputSize|] => 3;"), "Property 'InputSize' of model 'M' collides with the constant InputSize" },
+        { "KG0021", Model(Input, $"[{Dense()}]", Fields + "public static void [|Run|](System.ReadOnlySpan<byte> a, System.Span<byte> b) { }"), "Method 'Run'" },
+        { "KG0021", Model(Input, $"[{Dense()}]", Fields + "private class [|KernelGenKernels|] { }"), "nested class KernelGenKernels" },
+        { "KG0021", Model(Input, $"[{Dense()}]").Replace("public partial class M", "public partial class [|OutputSize|]"), "The type 'OutputSize'" },
+        { "KG0022", Model(Input, $"[{Dense()}]").Replace("public partial class M", "file partial class [|M|]"), "a file-local type" },
+        { "KG0022", Model(Input, $"[{Dense()}]").Replace("public partial class M", "public partial interface [|M|]"), "an interface" },
+        // Fields of more than 4096 elements are read from syntax alone (cached per file): literals only, in range.
+        { "KG0011", Model(Large, "[Dense(100, 50, Name = \"fc1\", Weights = nameof(W), WeightScale = 1f, OutputScale = 1f)]",
+            "const sbyte V = 1; static readonly sbyte[] W = { " + string.Join(", ", Enumerable.Repeat("1", 4000)) + ", [|V|], " + string.Join(", ", Enumerable.Repeat("-1", 999)) + " };"),
+            "has element 4000 that is not an integer literal" },
+        { "KG0011", Model(Large, "[Dense(100, 50, Name = \"fc1\", [|Weights = nameof(W)|], WeightScale = 1f, OutputScale = 1f)]",
+            "static readonly sbyte[] W = { " + string.Join(", ", Enumerable.Repeat("(sbyte)1", 4999)) + ", 200 };"),
+            "has element 4999 = 200, outside the sbyte range [-128, 127]" },
+        { "KG0007", Model(Large, "[Dense(100, 50, Name = \"fc1\", [|Weights = nameof(W)|], WeightScale = 1f, OutputScale = 1f)]",
+            "static readonly sbyte[] W = { " + string.Join(", ", Enumerable.Repeat("unchecked((sbyte)0xFF)", 5001)) + " };"),
+            "holds 5001 weights; 100 inputs x 50 outputs needs 5000" },
     };
+
+    private const string Large = "QuantizedModel(100, InputScale = 0.5f)";
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -155,11 +174,17 @@ public sealed class DiagnosticsTests
     {
         // A spec that parsing never produces (a null layer) makes the planner throw; the generator must turn that into
         // a diagnostic, because an exception from a generator breaks the user's build with a stack trace.
-        var spec = new generator::KernelGen.Generator.Model.ModelSpec(null, "Broken", generator::KernelGen.Generator.Model.EquatableArray<string>.Empty, false, null,
+        var shape = new generator::KernelGen.Generator.Model.TypeShape("class", "Broken", generator::KernelGen.Generator.Model.EquatableArray<string>.Empty);
+        var declaration = new generator::KernelGen.Generator.Model.ModelDeclaration(null,
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.TypeShape>.Empty, shape, "Broken",
+            generator::KernelGen.Generator.Model.EquatableArray<string>.Empty, false, 1200);
+        var spec = new generator::KernelGen.Generator.Model.ModelSpec(declaration, null,
             new generator::KernelGen.Generator.Model.InputSpec(4, 0, 1f, 0, null, generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty),
             new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.LayerSpec>(new generator::KernelGen.Generator.Model.LayerSpec[] { null! }),
             generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
-        var plan = KernelGenGenerator.SafePlan(spec, ImmutableArray<AdditionalText>.Empty, default);
+        var inputs = new generator::KernelGen.Generator.Model.ModelInputs(spec,
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.FieldConstants>.Empty);
+        var plan = KernelGenGenerator.SafePlan(inputs, ImmutableArray<AdditionalText>.Empty, default);
         var diagnostic = Assert.Single(plan.Diagnostics).ToDiagnostic();
         Assert.Equal("KG9999", diagnostic.Id);
         Assert.Contains("Broken", diagnostic.GetMessage());
@@ -170,14 +195,25 @@ public sealed class DiagnosticsTests
     {
         string[] ids = typeof(KernelGenGenerator).Assembly.GetType("KernelGen.Generator.Diagnostics.DiagnosticDescriptors")!
             .GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
             .ToArray();
-        var tested = Cases.Select(c => (string)c[0]).Concat(new[] { "KG0018", "KG9999" }).ToHashSet();
+        // KG0023: HardeningTests; KG0100 comes from ConstantFieldWriteAnalyzer and is tested in ConstantFieldWriteAnalyzerTests.
+        var tested = Cases.Select(c => (string)c[0]).Concat(new[] { "KG0018", "KG0023", "KG9999", "KG0100" }).ToHashSet();
         Assert.All(ids, id => Assert.Contains(id, tested));
 
         string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
         string unshipped = File.ReadAllText(Path.Combine(RepositoryRoot(), "generator", "KernelGen.Generator", "AnalyzerReleases.Unshipped.md"));
         Assert.All(ids, id => Assert.Contains($"| {id} |", readme));
+        // Each help link points at the id's anchor in README's table.
+        Assert.All(typeof(KernelGenGenerator).Assembly.GetType("KernelGen.Generator.Diagnostics.DiagnosticDescriptors")!
+            .GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!), d =>
+            {
+                Assert.EndsWith("README.md#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
+                Assert.Contains($"<a id=\"{d.Id.ToLowerInvariant()}\"></a>", readme);
+            });
         Assert.All(ids, id => Assert.Contains(id + " |", unshipped));
     }
 

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.Intrinsics.X86;
 using System.Runtime.Loader;
-using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -39,9 +38,10 @@ public static class ModelLoader
     public static string Pin(string generated, PinnedPath path) => path switch
     {
         PinnedPath.Native => generated,
-        PinnedPath.EmulatedVnni => Regex.Replace(generated, @"\bAvxVnni\.", "global::KernelGen.Tests.Infrastructure.EmulatedAvxVnni."),
-        PinnedPath.Avx2 => generated.Replace("AvxVnni.IsSupported", "false"),
-        PinnedPath.Scalar => generated.Replace("AvxVnni.IsSupported", "false").Replace("Avx2.IsSupported", "false"),
+        PinnedPath.EmulatedVnni => generated.Replace("global::System.Runtime.Intrinsics.X86.AvxVnni.", "global::KernelGen.Tests.Infrastructure.EmulatedAvxVnni."),
+        PinnedPath.Avx2 => generated.Replace("global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported", "false"),
+        PinnedPath.Scalar => generated.Replace("global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported", "false")
+            .Replace("global::System.Runtime.Intrinsics.X86.Avx2.IsSupported", "false"),
         _ => throw new ArgumentOutOfRangeException(nameof(path)),
     };
 

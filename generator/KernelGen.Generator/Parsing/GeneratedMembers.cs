@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace KernelGen.Generator.Parsing;
+
+/// <summary>
+/// The names KernelGen adds to a model type, and the checks that keep them from colliding with the user's own members.
+/// Everything else the generator emits lives inside <see cref="KernelsClass"/>, where only generated names exist.
+/// </summary>
+internal static class GeneratedMembers
+{
+    public const string InputSize = "InputSize";
+    public const string OutputSize = "OutputSize";
+    public const string ActivePath = "ActivePath";
+    public const string Run = "Run";
+    public const string RunReference = "RunReference";
+
+    /// <summary>The private nested class that holds the kernels, their constants and the reference layers.</summary>
+    public const string KernelsClass = "KernelGenKernels";
+
+    public static readonly string[] All = { InputSize, OutputSize, ActivePath, Run, RunReference, KernelsClass };
+
+    private static readonly Dictionary<string, string> What = new()
+    {
+        [InputSize] = "constant InputSize",
+        [OutputSize] = "constant OutputSize",
+        [ActivePath] = "property ActivePath",
+        [Run] = "method Run(ReadOnlySpan<T>, Span<T>)",
+        [RunReference] = "method RunReference(ReadOnlySpan<T>, Span<T>)",
+        [KernelsClass] = "nested class KernelGenKernels",
+    };
+
+    /// <summary>
+    /// Reports KG0021 for a declared member, type parameter or the type itself whose name a generated member takes. A
+    /// method named Run or RunReference only collides with the generated signature; other overloads are fine.
+    /// </summary>
+    public static void ReportCollisions(
+        INamedTypeSymbol type, string element, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        foreach (string name in All)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (type.Name == name)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratedMemberCollision, classLocation, "The type", name, type.Name, What[name]));
+            foreach (ITypeParameterSymbol parameter in type.TypeParameters.Where(p => p.Name == name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratedMemberCollision,
+                    LocationInfo.From(parameter.Locations.FirstOrDefault()) ?? classLocation, "Type parameter", name, type.Name, What[name]));
+            }
+            foreach (ISymbol member in type.GetMembers(name))
+            {
+                if (member.IsImplicitlyDeclared || !Collides(member, name, element))
+                    continue;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratedMemberCollision,
+                    LocationInfo.From(member.Locations.FirstOrDefault()) ?? classLocation, Kind(member), name, type.Name, What[name]));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Generated names that hide an accessible member of a base type, emitted with <c>new</c>. A base type that is itself
+    /// a model gets its members from this generator, which the compilation being parsed does not contain yet: its public
+    /// generated members are known from its [QuantizedModel] attribute (Run and RunReference only hide with the same
+    /// element type).
+    /// </summary>
+    public static IEnumerable<string> Hidden(INamedTypeSymbol type, string element)
+    {
+        foreach (string name in All)
+        {
+            for (INamedTypeSymbol? b = type.BaseType; b is not null && b.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); b = b.BaseType)
+            {
+                if (b.GetMembers(name).Any(m => m.DeclaredAccessibility != Accessibility.Private && Collides(m, name, element))
+                    || (name != KernelsClass && ModelElementType(b) is { } baseElement && (name is not (Run or RunReference) || baseElement == element)))
+                {
+                    yield return name;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The span element type of a model type's generated Run ("byte" or "sbyte"), or null if it is no model.</summary>
+    private static string? ModelElementType(INamedTypeSymbol type)
+    {
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != ModelParser.ModelAttributeName)
+                continue;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "ActivationType" && argument.Value.Value is int activation)
+                    return activation == (int)QuantType.Int8 ? "sbyte" : "byte";
+            }
+            return "byte";
+        }
+        return null;
+    }
+
+    private static bool Collides(ISymbol member, string name, string element)
+    {
+        if (member is not IMethodSymbol method || name is not (Run or RunReference))
+            return true;
+        return method.TypeParameters.Length == 0
+            && method.Parameters.Length == 2
+            && IsSpan(method.Parameters[0].Type, "ReadOnlySpan", element)
+            && IsSpan(method.Parameters[1].Type, "Span", element);
+    }
+
+    private static bool IsSpan(ITypeSymbol type, string span, string element)
+        => type is INamedTypeSymbol { Name: var n, TypeArguments.Length: 1 } named
+            && n == span
+            && named.ContainingNamespace?.ToDisplayString() == "System"
+            && named.TypeArguments[0].SpecialType == (element == "sbyte" ? SpecialType.System_SByte : SpecialType.System_Byte);
+
+    private static string Kind(ISymbol member) => member switch
+    {
+        IMethodSymbol => "Method",
+        IPropertySymbol => "Property",
+        IFieldSymbol { IsConst: true } => "Constant",
+        IFieldSymbol => "Field",
+        IEventSymbol => "Event",
+        INamedTypeSymbol => "Nested type",
+        _ => "Member",
+    };
+}
