@@ -224,7 +224,7 @@ public sealed class FuzzFactory
 
     private FuzzModel NewModel(FuzzUnit unit, bool global, ref bool collisions)
     {
-        int cap = Chance(0.002) ? 90_000 : Chance(0.04) ? 12_000 : 2_048;
+        int cap = Chance(0.002) ? 90_000 : Chance(0.03) ? 12_000 : 2_048;
         var model = new FuzzModel { Semantics = Semantics(cap), Name = "" , Namespace = unit.Namespace };
         if (cap > 2_048)
             unit.Features.Add("large layer");
@@ -528,7 +528,7 @@ public sealed class FuzzFactory
     public FuzzSemantics Semantics(int productCap)
     {
         QuantType activation = _r.Next(2) == 0 ? QuantType.UInt8 : QuantType.Int8;
-        int layerCount = _r.Next(100) switch { < 45 => 1, < 80 => 2, < 95 => 3, _ => 4 };
+        int layerCount = _r.Next(100) switch { < 58 => 1, < 88 => 2, < 97 => 3, _ => 4 };
         int size = Size();
         if (productCap > 2_048)
             size = _r.Next(64, 301);
