@@ -839,6 +839,8 @@ public sealed class FuzzFactory
             options.Add(("static constructor", $"static {m.Name}() {{ }}"));
         (string name, string text) = Pick(options);
         string key = name.Split('(')[0];
+        if (Reserved.Contains(key))
+            return; // e.g. {Name}Kernels for a model named KernelGen
         if (!char.IsLetter(key[0]) && key != "this[]" && key != "static constructor")
             return;
         if (key is "Run" or "RunReference" ? m.Members.Contains(text) : !unit.Used.Add(key + (key is "this[]" or "static constructor" ? bare : "")))

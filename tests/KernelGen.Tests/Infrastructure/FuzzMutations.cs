@@ -240,6 +240,7 @@ public sealed class FuzzMutator
                 Set(m.ModelArgs, "ActivationType", "ActivationType = " + Pick(new[] { $"{q}QuantType.Int32", $"({q}QuantType)5", $"({q}QuantType)(-1)" }));
                 Anchor(unit, "Q.ActivationType");
                 unit.AllowedIds.Add("KG0005");
+                unit.AllowedIds.Add("KG0021"); // a Run overload for the other element type may now match the signature assumed
                 return true;
 
             case "weight-type-not-8-bit":
@@ -765,6 +766,9 @@ public sealed class FuzzMutator
             {
                 string reserved = Pick(new[] { "InputSize", "OutputSize", "ActivePath", "KernelGenKernels" });
                 if (unit.Used.Contains(reserved) || unit.Models.Count > 1)
+                    return false;
+                // A nested attribute class would become a generic attribute (C# 11).
+                if (!O.Supports(FuzzBatchOptions.CSharp11) && m.Members.Any(text => text.Contains("global::System.Attribute", StringComparison.Ordinal)))
                     return false;
                 unit.Used.Add(reserved);
                 m.TypeParameters.Insert(_r.Next(m.TypeParameters.Count + 1), reserved);
