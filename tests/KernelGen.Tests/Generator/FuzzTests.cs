@@ -339,7 +339,9 @@ public sealed class FuzzTests
     private static (FuzzUnit? Unit, int Model) Attribute(Compilation output, SyntaxTree tree, string hintName, List<FuzzUnit> units, Dictionary<SyntaxTree, FuzzUnit> byTree)
     {
         SemanticModel semantic = output.GetSemanticModel(tree);
-        foreach (TypeDeclarationSyntax declaration in tree.GetRoot().DescendantNodes().OfType<TypeDeclarationSyntax>())
+        // The innermost [QuantizedModel] type: a model nested in a model has both in its file.
+        foreach (TypeDeclarationSyntax declaration in tree.GetRoot().DescendantNodes().OfType<TypeDeclarationSyntax>()
+                     .OrderByDescending(d => d.Ancestors().Count()))
         {
             if (semantic.GetDeclaredSymbol(declaration) is not INamedTypeSymbol symbol
                 || !symbol.GetAttributes().Any(a => a.AttributeClass?.Name == "QuantizedModelAttribute"))

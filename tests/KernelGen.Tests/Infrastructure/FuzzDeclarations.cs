@@ -155,19 +155,67 @@ public sealed class FuzzField
     /// <summary>Seed for the per-element style choices, so a field renders the same every time.</summary>
     public int Seed { get; set; }
 
-    public string Render()
+    /// <summary>How the element type is spelled: the keyword, or e.g. <c>global::System.SByte</c>.</summary>
+    public string? TypeSpelling { get; set; }
+
+    /// <summary><c>sbyte[]?</c> (C# 8+).</summary>
+    public bool NullableAnnotation { get; set; }
+
+    /// <summary><c>{ 1, 2, }</c>.</summary>
+    public bool TrailingComma { get; set; }
+
+    /// <summary>0 none, 1 a comment between elements, 2 an <c>#if</c> block of elements that is never compiled.</summary>
+    public int Decoration { get; set; }
+
+    /// <summary>Written as another declarator of the previous field's declaration when the modifiers and type match.</summary>
+    public bool JoinWithPrevious { get; set; }
+
+    public string Spelled => TypeSpelling ?? ElementType;
+
+    public string Prefix
     {
-        string modifiers = (Static, ReadOnly) switch
+        get
         {
-            (true, true) => SwapModifiers ? "readonly static " : "static readonly ",
-            (true, false) => "static ",
-            (false, true) => "readonly ",
-            _ => "",
-        };
-        string type = TypeOverride ?? ElementType + "[]";
-        string init = InitializerOverride ?? Initializer();
-        string assignment = init.Length == 0 ? "" : " = " + init;
-        return $"{Access}{modifiers}{type} {FuzzText.Mark("F." + Unescaped(Name), Name)}{assignment};";
+            string modifiers = (Static, ReadOnly) switch
+            {
+                (true, true) => SwapModifiers ? "readonly static " : "static readonly ",
+                (true, false) => "static ",
+                (false, true) => "readonly ",
+                _ => "",
+            };
+            string type = TypeOverride ?? Spelled + "[]" + (NullableAnnotation ? "?" : "");
+            return $"{Access}{modifiers}{type}";
+        }
+    }
+
+    public string Declarator
+    {
+        get
+        {
+            string init = InitializerOverride ?? Initializer();
+            return FuzzText.Mark("F." + Unescaped(Name), Name) + (init.Length == 0 ? "" : " = " + init);
+        }
+    }
+
+    public string Render() => $"{Prefix} {Declarator};";
+
+    /// <summary>The fields of one part, consecutive ones with the same modifiers and type sometimes in one declaration.</summary>
+    public static IEnumerable<string> RenderAll(IEnumerable<FuzzField> fields)
+    {
+        string? prefix = null;
+        var declarators = new List<string>();
+        foreach (FuzzField field in fields)
+        {
+            if (prefix is not null && (!field.JoinWithPrevious || field.Prefix != prefix))
+            {
+                yield return $"{prefix} {string.Join(", ", declarators)};";
+                declarators.Clear();
+            }
+            prefix = field.Prefix;
+            declarators.Add(field.Declarator);
+        }
+        if (prefix is not null)
+            yield return $"{prefix} {string.Join(", ", declarators)};";
     }
 
     private string Initializer()
@@ -178,8 +226,8 @@ public sealed class FuzzField
         return style switch
         {
             0 => "{ " + elements + " }",
-            1 => $"new {ElementType}[] {{ {elements} }}",
-            2 => $"new {ElementType}[{Values.Length}] {{ {elements} }}",
+            1 => $"new {Spelled}[] {{ {elements} }}",
+            2 => $"new {Spelled}[{Values.Length}] {{ {elements} }}",
             3 => "new[] { " + elements + " }",
             _ => "[" + elements + "]",
         };
@@ -202,11 +250,25 @@ public sealed class FuzzField
             s.Append(ForceCast
                 ? $"unchecked(({ElementType}){Values[i].ToString(CultureInfo.InvariantCulture)})"
                 : FuzzFactory.Element(Values[i], ElementType, style, typed));
+            if (Decoration > 0 && i == Values.Length / 2 && i + 1 < Values.Length)
+            {
+                s.Append(Decoration == 1
+                    ? ", /* the middle */"
+                    : ",\n#if KERNELGEN_FUZZ_NEVER_DEFINED\n        999, -999, nonsense,\n#endif\n       ");
+                i++;
+                s.Append(' ').Append(ForceCast
+                    ? $"unchecked(({ElementType}){Values[i].ToString(CultureInfo.InvariantCulture)})"
+                    : FuzzFactory.Element(Values[i], ElementType, 0, typed));
+            }
         }
+        if (TrailingComma && Values.Length > 0)
+            s.Append(',');
         return s.ToString();
     }
 
-    public static string Unescaped(string name) => name.TrimStart('@');
+    /// <summary>The identifier's value: without <c>@</c>, unicode escapes resolved.</summary>
+    public static string Unescaped(string name)
+        => name.Contains('\\') ? Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseToken(name).ValueText : name.TrimStart('@');
 }
 
 /// <summary>A type that contains the model.</summary>
@@ -393,8 +455,8 @@ public sealed class FuzzUnit
             .Append(m.BaseList).Append(m.Constraints).Append('\n');
         s.Append(Pad()).Append("{\n");
         depth++;
-        foreach (FuzzField field in m.Fields.Where(f => !f.Split))
-            s.Append(Pad()).Append(field.Render()).Append('\n');
+        foreach (string field in FuzzField.RenderAll(m.Fields.Where(f => !f.Split)))
+            s.Append(Pad()).Append(field).Append('\n');
         foreach (string member in m.Members)
             s.Append(Indent(member, Pad())).Append('\n');
         depth--;
@@ -410,8 +472,8 @@ public sealed class FuzzUnit
             s.Append(Pad()).Append("partial ").Append(m.Keyword).Append(' ').Append(FuzzText.Mark("Id2", m.Name))
                 .Append(TypeParameterList(m.TypeParameters)).Append('\n').Append(Pad()).Append("{\n");
             depth++;
-            foreach (FuzzField field in m.Fields.Where(f => f.Split))
-                s.Append(Pad()).Append(field.Render()).Append('\n');
+            foreach (string field in FuzzField.RenderAll(m.Fields.Where(f => f.Split)))
+                s.Append(Pad()).Append(field).Append('\n');
             foreach (string member in m.SplitMembers)
                 s.Append(Indent(member, Pad())).Append('\n');
             depth--;

@@ -54,7 +54,7 @@ public sealed class FuzzFactory
     /// <summary>Members KernelGen generates: reserved (KG0021) and never used by valid declarations.</summary>
     public static readonly string[] Reserved = { "InputSize", "OutputSize", "ActivePath", "Run", "RunReference", "KernelGenKernels" };
 
-    private static readonly string[] ModelNames = { "M", "Model", "Net", "Mlp", "Classifier", "@class", "@event", "@struct", "@int", "Modèle", "_Model", "m_2", "Digits" };
+    private static readonly string[] ModelNames = { "M", "Model", "Net", "Mlp", "Classifier", "@class", "@event", "@struct", "@int", "Modèle", "_Model", "m_2", "Digits", "M\\u0031", "Caf\\u00E9" };
     private static readonly string[] ContainerNames = { "G", "Outer", "Holder", "Host", "@struct", "@event", "@object", "Container", "Models", "Zoo" };
     private static readonly string[] TypeParameterNames = { "T", "U", "TKey", "TValue", "T1", "T2", "TIn", "TOut", "@class", "V" };
     private static readonly string[] NamespaceSegments = { "@namespace", "@int", "Models", "Inner", "Ml", "@class", "Runtime", "Intrinsics", "System", "KernelGen", "Unsafe", "Span", "Activation", "X86" };
@@ -456,6 +456,7 @@ public sealed class FuzzFactory
             && !first.Modifiers.Contains("protected");
         if (derivable)
             choices.AddRange(new[] { "derived", "derived" });
+        choices.Add("nested-in-model");
         string choice = Pick(choices);
         switch (choice)
         {
@@ -502,12 +503,21 @@ public sealed class FuzzFactory
             case "derived":
                 twin.Name = Fresh(unit, ModelNames, "Derived");
                 break;
+            case "nested-in-model":
+                // A model nested in a model: the outer one is its containing type (one more partial declaration of it).
+                twin.Containers.Add(new FuzzContainer
+                {
+                    Keyword = first.Keyword, Modifiers = first.Modifiers, Name = first.Name, TypeParameters = new List<string>(first.TypeParameters),
+                });
+                twin.Name = Fresh(unit, ModelNames, "Inner");
+                unit.Features.Add($"model {twin.Name} nested in model {first.Name}");
+                break;
             default:
                 twin.Name = Fresh(unit, ModelNames, "M2");
                 unit.Features.Add($"twin {twin.Name} in the same container");
                 break;
         }
-        Shape(unit, twin, twin.Containers.Count > 0, ref collisions, keepTypeParameters: choice is not "same-container");
+        Shape(unit, twin, twin.Containers.Count > 0, ref collisions, keepTypeParameters: choice is not ("same-container" or "nested-in-model" or "derived"));
         if (choice == "derived")
         {
             // A model deriving from a model: its generated members hide the base model's (declared new).
@@ -631,7 +641,8 @@ public sealed class FuzzFactory
 
         // [QuantizedModel]
         bool namedConstructor = Chance(0.1);
-        m.ModelArgs.Add(new FuzzArg("#0", namedConstructor ? $"inputSize: {s.InputSize}" : s.InputSize.ToString(CultureInfo.InvariantCulture)));
+        string inputSize = SizeText(unit, m, s.InputSize);
+        m.ModelArgs.Add(new FuzzArg("#0", namedConstructor ? $"inputSize: {inputSize}" : inputSize));
         var named = new List<FuzzArg>();
         if (s.ActivationType == QuantType.Int8 || Chance(0.3))
             named.Add(new FuzzArg("ActivationType", "ActivationType = " + QuantTypeText(q, s.ActivationType)));
@@ -650,7 +661,7 @@ public sealed class FuzzFactory
             bool namedSizes = Chance(0.08);
             if (namedSizes)
             {
-                var sizes = new List<FuzzArg> { new("#0", $"inputs: {l.Inputs}"), new("#1", $"outputs: {l.Outputs}") };
+                var sizes = new List<FuzzArg> { new("#0", $"inputs: {SizeText(unit, m, l.Inputs)}"), new("#1", $"outputs: {SizeText(unit, m, l.Outputs)}") };
                 if (Chance(0.5))
                     sizes.Reverse();
                 args.AddRange(sizes);
@@ -658,8 +669,8 @@ public sealed class FuzzFactory
             }
             else
             {
-                args.Add(new FuzzArg("#0", l.Inputs.ToString(CultureInfo.InvariantCulture)));
-                args.Add(new FuzzArg("#1", l.Outputs.ToString(CultureInfo.InvariantCulture)));
+                args.Add(new FuzzArg("#0", SizeText(unit, m, l.Inputs)));
+                args.Add(new FuzzArg("#1", SizeText(unit, m, l.Outputs)));
             }
             named = new List<FuzzArg>();
             if (Chance(0.5))
@@ -870,7 +881,18 @@ public sealed class FuzzFactory
             SwapModifiers = Chance(0.1),
             Split = m.Split && Chance(0.6),
             Seed = _r.Next(),
+            TypeSpelling = Chance(0.1) ? element switch { "sbyte" => "global::System.SByte", "byte" => "global::System.Byte", _ => "global::System.Int32" } : null,
+            NullableAnnotation = O.Supports(FuzzBatchOptions.CSharp8) && Chance(0.1),
+            TrailingComma = Chance(0.1),
+            Decoration = Chance(0.08) ? 1 + _r.Next(2) : 0,
+            JoinWithPrevious = Chance(0.25),
         };
+        if (field.TypeSpelling is not null)
+            unit.Features.Add($"field type spelled {field.TypeSpelling}[]");
+        if (field.NullableAnnotation)
+            unit.Features.Add("field type with ?");
+        if (field.Decoration > 0)
+            unit.Features.Add(field.Decoration == 1 ? "comment inside an initializer" : "#if block inside an initializer");
         unit.Features.Add("field initializer " + style switch { 0 => "{ }", 1 => "new T[] { }", 2 => "new T[n] { }", 3 => "new[] { }", _ => "[ ]" });
         m.Fields.Add(field);
         return field;
@@ -949,7 +971,55 @@ public sealed class FuzzFactory
             unit.Features.Add("scale from a const field");
             return name;
         }
-        return Chance(0.1) ? value.ToString("R", CultureInfo.InvariantCulture) + "F" : F(value);
+        return _r.Next(10) switch
+        {
+            0 => value.ToString("R", CultureInfo.InvariantCulture) + "F",
+            1 => Exponent(value) ?? F(value),
+            2 when F(value).StartsWith("0.", StringComparison.Ordinal) => F(value).Substring(1),
+            _ => F(value),
+        };
+    }
+
+    /// <summary>The same float written with an exponent (1.25e-3f), or null where that cannot be written exactly.</summary>
+    private static string? Exponent(float value)
+    {
+        try
+        {
+            decimal d = decimal.Parse(value.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (d <= 0)
+                return null;
+            int exponent = 0;
+            while (d >= 10) { d /= 10; exponent++; }
+            while (d < 1) { d *= 10; exponent--; }
+            string text = d.ToString(CultureInfo.InvariantCulture) + "e" + exponent.ToString(CultureInfo.InvariantCulture) + "f";
+            return float.Parse(text.TrimEnd('f'), CultureInfo.InvariantCulture) == value ? text : null;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A size written as a literal, most of the time, or as another constant expression of the same value.</summary>
+    private string SizeText(FuzzUnit unit, FuzzModel m, int v)
+    {
+        string inv(int x) => x.ToString(CultureInfo.InvariantCulture);
+        switch (_r.Next(30))
+        {
+            case 0: return "0x" + v.ToString("X", CultureInfo.InvariantCulture);
+            case 1: return $"({inv(v)})";
+            case 2 when v % 2 == 0: return $"{inv(v / 2)} * 2";
+            case 3 when v > 1: return $"{inv(v - 1)} + 1";
+            case 4 when v == 16: return "sizeof(long) * 2";
+            case 5:
+            {
+                string name = Fresh(unit, new[] { "Size" + unit.Used.Count, "K" + unit.Used.Count }, "Kc");
+                m.Members.Add($"{Pick(new[] { "private ", "internal ", "public ", "" })}const int {name} = {inv(v)};");
+                unit.Features.Add("size from a const field");
+                return name;
+            }
+            default: return inv(v);
+        }
     }
 
     private string IntText(int v) => Chance(0.1) && v >= 0 ? "0x" + v.ToString("X", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);

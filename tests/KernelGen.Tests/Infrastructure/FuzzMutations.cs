@@ -215,8 +215,8 @@ public sealed class FuzzMutator
         switch (name)
         {
             case "model-not-partial":
-                if (m.Split)
-                    return false;
+                if (m.Split || unit.Models.Skip(1).Any(t => t.Containers.Any(c => c.Name == m.Name)))
+                    return false; // another partial declaration of it: a second model nested in it
                 m.Partial = false;
                 Anchor(unit, "Id");
                 return true;
@@ -255,6 +255,7 @@ public sealed class FuzzMutator
                 if (field is null)
                     return false;
                 field.ElementType = Pick(element == "sbyte" ? new[] { "byte", "short", "int", "float", "long" } : new[] { "sbyte", "short", "int", "ushort" });
+                field.TypeSpelling = null;
                 field.ForceCast = true;
                 Anchor(unit, "F." + FuzzField.Unescaped(field.Name), $"L{i}.Weights");
                 return true;
@@ -266,6 +267,7 @@ public sealed class FuzzMutator
                 if (field is null)
                     return false;
                 field.ElementType = Pick(new[] { "long", "short", "uint", "float", "byte", "double" });
+                field.TypeSpelling = null;
                 field.ForceCast = true;
                 Anchor(unit, "F." + FuzzField.Unescaped(field.Name), $"L{i}.Bias");
                 return true;
