@@ -198,7 +198,11 @@ public sealed class FuzzTests
             string folder = Path.Combine(dump, $"seed{run.Seed}", $"b{batch}");
             Directory.CreateDirectory(folder);
             foreach (FuzzUnit unit in units)
+            {
                 File.WriteAllText(Path.Combine(folder, $"d{unit.Index}.cs"), $"// {unit.Describe()}\n{unit.Text}");
+                if (unit.SecondText is { } second)
+                    File.WriteAllText(Path.Combine(folder, $"d{unit.Index}.part2.cs"), second);
+            }
             if (context.GlobalUsingsSource is { } g)
                 File.WriteAllText(Path.Combine(folder, "GlobalUsings.cs"), g);
         }
@@ -220,6 +224,13 @@ public sealed class FuzzTests
             trees.Add(tree);
             byTree[tree] = unit;
             byPath[unit.Path] = unit;
+            if (unit.SecondText is { } second)
+            {
+                SyntaxTree part = CSharpSyntaxTree.ParseText(second, parse, path: unit.SecondPath, encoding: Encoding.UTF8);
+                trees.Add(part);
+                byTree[part] = unit;
+                byPath[unit.SecondPath] = unit;
+            }
         }
         SyntaxTree? helper = null;
         if (context.GlobalUsingsSource is { } globalUsings)
@@ -237,8 +248,9 @@ public sealed class FuzzTests
         var userErrors = new Dictionary<FuzzUnit, List<Diagnostic>>();
         foreach (FuzzUnit unit in units.Where(u => u.Kind == FuzzKind.Garbage))
         {
-            SyntaxTree tree = trees[units.IndexOf(unit)];
-            userErrors[unit] = compilation.GetSemanticModel(tree).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            userErrors[unit] = byTree.Where(p => p.Value == unit)
+                .SelectMany(p => compilation.GetSemanticModel(p.Key).GetDiagnostics())
+                .Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         }
 
         // KERNELGEN_FUZZ_SELFCHECK=1: the fuzzer's own check that valid and invalid declarations compile without the generator.
@@ -344,7 +356,7 @@ public sealed class FuzzTests
                      .OrderByDescending(d => d.Ancestors().Count()))
         {
             if (semantic.GetDeclaredSymbol(declaration) is not INamedTypeSymbol symbol
-                || !symbol.GetAttributes().Any(a => a.AttributeClass?.Name == "QuantizedModelAttribute"))
+                || !symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "KernelGen.QuantizedModelAttribute"))
                 continue;
             foreach (Location location in symbol.Locations)
             {
@@ -354,7 +366,7 @@ public sealed class FuzzTests
                 {
                     foreach (string key in new[] { $"m{j}.Id", $"m{j}.Id2" })
                     {
-                        if (unit.Spans.TryGetValue(key, out var spans) && spans.Any(s => s.OverlapsWith(location.SourceSpan)))
+                        if (unit.SpansFor(location.SourceTree.FilePath).TryGetValue(key, out var spans) && spans.Any(s => s.OverlapsWith(location.SourceSpan)))
                             return (unit, j);
                     }
                 }
@@ -572,6 +584,8 @@ public sealed class FuzzTests
                 s.AppendLine(f.Unit.Describe());
                 s.AppendLine("declaration:");
                 s.AppendLine(f.Unit.Text.Length > 6000 ? f.Unit.Text.Substring(0, 6000) + "\n..." : f.Unit.Text);
+                if (f.Unit.SecondText is { } second)
+                    s.AppendLine($"second file {f.Unit.SecondPath}:").AppendLine(second.Length > 3000 ? second.Substring(0, 3000) + "\n..." : second);
             }
             return s.ToString();
         }
@@ -700,7 +714,7 @@ public sealed class FuzzTests
                             UnitFailure(unit, $"invalid [{unit.Mutation}]: {unit.ExpectedId} not reported",
                                 "reported: " + (kgErrors.Count == 0 ? "nothing" : string.Join("\n", kgErrors.Select(Show))));
                         }
-                        else if (!expected.Any(d => unit.OnAnchor(d.Location.SourceSpan)))
+                        else if (!expected.Any(d => unit.OnAnchor(d.Location.GetLineSpan().Path, d.Location.SourceSpan)))
                         {
                             UnitFailure(unit, $"invalid [{unit.Mutation}]: {unit.ExpectedId} at the wrong place",
                                 string.Join("\n", expected.Select(d => $"{Show(d)} spans '{Excerpt(unit, d)}'")) + "\nexpected on: " + string.Join(", ", unit.Anchors));
@@ -755,9 +769,10 @@ public sealed class FuzzTests
         private static string Excerpt(FuzzUnit unit, Diagnostic d)
         {
             var span = d.Location.SourceSpan;
-            if (span.End > unit.Text.Length)
+            string all = unit.TextFor(d.Location.GetLineSpan().Path);
+            if (span.End > all.Length)
                 return "(outside the text)";
-            string text = unit.Text.Substring(span.Start, Math.Min(span.Length, 120));
+            string text = all.Substring(span.Start, Math.Min(span.Length, 120));
             return text.Replace("\n", " ");
         }
     }

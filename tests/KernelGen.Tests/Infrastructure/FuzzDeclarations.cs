@@ -328,6 +328,12 @@ public sealed class FuzzModel
     /// <summary>A second partial declaration of the model (fields may live there).</summary>
     public bool Split { get; set; }
 
+    /// <summary>The second partial declaration is in a second file of the declaration.</summary>
+    public bool SplitElsewhere { get; set; }
+
+    /// <summary>Other attribute lists on the model (Serializable, Obsolete, ...).</summary>
+    public List<string> ExtraAttributes { get; } = new();
+
     /// <summary>KG0020: the second partial declaration carries [QuantizedModel] too.</summary>
     public bool DuplicateModelAttribute { get; set; }
 
@@ -383,57 +389,80 @@ public sealed class FuzzUnit
     public string Text { get; set; } = "";
     public Dictionary<string, List<TextSpan>> Spans { get; set; } = new();
 
+    /// <summary>A second file of the declaration, holding the second partial declaration of models marked <see cref="FuzzModel.SplitElsewhere"/>.</summary>
+    public string SecondPath => $"/fuzz/b{Batch}/d{Index}_{Token}.part2.cs";
+    public string? SecondText { get; set; }
+    public Dictionary<string, List<TextSpan>> SecondSpans { get; set; } = new();
+
+    public Dictionary<string, List<TextSpan>> SpansFor(string path) => path == SecondPath ? SecondSpans : Spans;
+
+    public string TextFor(string path) => path == SecondPath ? SecondText ?? "" : Text;
+
     public void Render()
+    {
+        (Text, Spans) = FuzzText.Resolve(RenderFile(main: true));
+        if (Models.Any(m => m.Split && m.SplitElsewhere))
+            (SecondText, SecondSpans) = FuzzText.Resolve(RenderFile(main: false));
+        else
+            (SecondText, SecondSpans) = (null, new Dictionary<string, List<TextSpan>>());
+    }
+
+    private string RenderFile(bool main)
     {
         var s = new StringBuilder();
         foreach (string line in Top)
             s.Append(line).Append('\n');
         if (Top.Count > 0)
             s.Append('\n');
+        var models = Enumerable.Range(0, Models.Count).Where(j => main || (Models[j].Split && Models[j].SplitElsewhere)).ToList();
 
         if (FileScoped)
         {
             s.Append("namespace ").Append(Namespace).Append(";\n\n");
-            foreach (string member in NamespaceMembers)
-                s.Append(member).Append("\n\n");
-            for (int j = 0; j < Models.Count; j++)
-                s.Append(RenderModel(j, "")).Append('\n');
+            if (main)
+            {
+                foreach (string member in NamespaceMembers)
+                    s.Append(member).Append("\n\n");
+            }
+            foreach (int j in models)
+                s.Append(RenderModel(j, main)).Append('\n');
         }
         else
         {
             // Models grouped by namespace, in order; the unit's own namespace first, holding the namespace-level types.
             var namespaces = new List<string?> { Namespace };
-            foreach (FuzzModel model in Models)
+            foreach (int j in models)
             {
-                if (!namespaces.Contains(model.Namespace))
-                    namespaces.Add(model.Namespace);
+                if (!namespaces.Contains(Models[j].Namespace))
+                    namespaces.Add(Models[j].Namespace);
             }
             foreach (string? ns in namespaces)
             {
                 string indent = ns is null ? "" : "    ";
                 if (ns is not null)
                     s.Append("namespace ").Append(ns).Append("\n{\n");
-                if (ns == Namespace)
+                if (ns == Namespace && main)
                 {
                     foreach (string member in NamespaceMembers)
                         s.Append(Indent(member, indent)).Append("\n\n");
                 }
-                for (int j = 0; j < Models.Count; j++)
+                foreach (int j in models)
                 {
                     if (Models[j].Namespace == ns)
-                        s.Append(Indent(RenderModel(j, ""), indent)).Append('\n');
+                        s.Append(Indent(RenderModel(j, main), indent)).Append('\n');
                 }
                 if (ns is not null)
                     s.Append("}\n");
             }
         }
-        (Text, Spans) = FuzzText.Resolve(s.ToString());
+        return s.ToString();
     }
 
     private static string Indent(string text, string indent)
         => indent.Length == 0 ? text : string.Join("\n", text.Split('\n').Select(l => l.Length == 0 ? l : indent + l));
 
-    private string RenderModel(int j, string indent)
+    /// <summary>The model's declarations in the main file (attributes, body, and the second part unless it lives elsewhere) or in the second file.</summary>
+    private string RenderModel(int j, bool main)
     {
         FuzzModel m = Models[j];
         var s = new StringBuilder();
@@ -442,27 +471,33 @@ public sealed class FuzzUnit
         for (int k = 0; k < m.Containers.Count; k++)
         {
             FuzzContainer c = m.Containers[k];
+            string name = main ? FuzzText.Mark($"C{k}.Id", c.Name) : c.Name;
             s.Append(Pad()).Append(c.Modifiers).Append(c.Partial ? "partial " : "").Append(c.Keyword).Append(' ')
-                .Append(FuzzText.Mark($"C{k}.Id", c.Name)).Append(TypeParameterList(c.TypeParameters)).Append(c.Constraints).Append('\n')
+                .Append(name).Append(TypeParameterList(c.TypeParameters, main)).Append(main ? c.Constraints : "").Append('\n')
                 .Append(Pad()).Append("{\n");
             depth++;
         }
 
-        foreach (string line in Attributes(m, "Q"))
-            s.Append(Pad()).Append(line).Append('\n');
-        s.Append(Pad()).Append(m.Modifiers).Append(m.Partial ? "partial " : "").Append(m.Keyword).Append(' ')
-            .Append(FuzzText.Mark("Id", m.Name)).Append(TypeParameterList(m.TypeParameters)).Append(m.PrimaryConstructor)
-            .Append(m.BaseList).Append(m.Constraints).Append('\n');
-        s.Append(Pad()).Append("{\n");
-        depth++;
-        foreach (string field in FuzzField.RenderAll(m.Fields.Where(f => !f.Split)))
-            s.Append(Pad()).Append(field).Append('\n');
-        foreach (string member in m.Members)
-            s.Append(Indent(member, Pad())).Append('\n');
-        depth--;
-        s.Append(Pad()).Append("}\n");
+        if (main)
+        {
+            foreach (string line in m.ExtraAttributes)
+                s.Append(Pad()).Append(line).Append('\n');
+            foreach (string line in Attributes(m, "Q"))
+                s.Append(Pad()).Append(line).Append('\n');
+            s.Append(Pad()).Append(m.Modifiers).Append(m.Partial ? "partial " : "").Append(m.Keyword).Append(' ')
+                .Append(FuzzText.Mark("Id", m.Name)).Append(TypeParameterList(m.TypeParameters, true)).Append(m.PrimaryConstructor)
+                .Append(m.BaseList).Append(m.Constraints).Append('\n');
+            s.Append(Pad()).Append("{\n");
+            depth++;
+            foreach (string field in FuzzField.RenderAll(m.Fields.Where(f => !f.Split)))
+                s.Append(Pad()).Append(field).Append('\n');
+            foreach (string member in m.Members)
+                s.Append(Indent(member, Pad())).Append('\n');
+            depth--;
+            s.Append(Pad()).Append("}\n");
+        }
 
-        if (m.Split)
+        if (m.Split && m.SplitElsewhere != main)
         {
             if (m.DuplicateModelAttribute)
             {
@@ -470,7 +505,7 @@ public sealed class FuzzUnit
                 s.Append(Pad()).Append('[').Append(attribute).Append("]\n");
             }
             s.Append(Pad()).Append("partial ").Append(m.Keyword).Append(' ').Append(FuzzText.Mark("Id2", m.Name))
-                .Append(TypeParameterList(m.TypeParameters)).Append('\n').Append(Pad()).Append("{\n");
+                .Append(TypeParameterList(m.TypeParameters, false)).Append('\n').Append(Pad()).Append("{\n");
             depth++;
             foreach (string field in FuzzField.RenderAll(m.Fields.Where(f => f.Split)))
                 s.Append(Pad()).Append(field).Append('\n');
@@ -488,8 +523,8 @@ public sealed class FuzzUnit
         return FuzzText.Prefix(s.ToString(), $"m{j}.");
     }
 
-    private static string TypeParameterList(List<string> parameters)
-        => parameters.Count == 0 ? "" : "<" + string.Join(", ", parameters.Select(p => FuzzText.Mark("TP." + FuzzField.Unescaped(p), p))) + ">";
+    private static string TypeParameterList(List<string> parameters, bool mark)
+        => parameters.Count == 0 ? "" : "<" + string.Join(", ", parameters.Select(p => mark ? FuzzText.Mark("TP." + FuzzField.Unescaped(p), p) : p)) + ">";
 
     private static IEnumerable<string> Attributes(FuzzModel m, string key)
     {
@@ -523,14 +558,15 @@ public sealed class FuzzUnit
     private static string Args(List<FuzzArg> args, string prefix)
         => string.Join(", ", args.Select(a => FuzzText.Mark($"{prefix}.{a.Key}", a.Text)));
 
-    /// <summary>Whether a diagnostic span of this unit's tree lies on one of the expected anchors.</summary>
-    public bool OnAnchor(TextSpan span)
+    /// <summary>Whether a diagnostic span in one of this unit's files lies on one of the expected anchors.</summary>
+    public bool OnAnchor(string path, TextSpan span)
     {
+        Dictionary<string, List<TextSpan>> spans = SpansFor(path);
         foreach (string anchor in Anchors)
         {
             if (anchor == "*")
                 return true;
-            if (Spans.TryGetValue(anchor, out List<TextSpan>? list) && list.Any(a => a.OverlapsWith(span) || (span.IsEmpty && a.Contains(span.Start))))
+            if (spans.TryGetValue(anchor, out List<TextSpan>? list) && list.Any(a => a.OverlapsWith(span) || (span.IsEmpty && a.Contains(span.Start))))
                 return true;
         }
         return false;

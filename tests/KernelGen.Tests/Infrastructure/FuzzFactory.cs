@@ -166,6 +166,21 @@ public sealed class FuzzFactory
         if (!global && Chance(0.14))
             Twin(unit, model, ref collisions);
 
+        // Attribute classes named like KernelGen's in the model's namespace, and a class using them: not a model.
+        if (!global && Chance(0.04) && !unit.Used.Contains("QuantizedModelAttribute"))
+        {
+            unit.Used.UnionWith(new[] { "QuantizedModelAttribute", "DenseAttribute", "QuantizedModel", "Dense" });
+            string decoy = "Decoy" + unit.Token;
+            unit.Used.Add(decoy);
+            unit.NamespaceMembers.Add(
+                "public sealed class QuantizedModelAttribute : global::System.Attribute { public QuantizedModelAttribute(int inputSize) { } public float InputScale { get; set; } }\n"
+                + "public sealed class DenseAttribute : global::System.Attribute { public DenseAttribute(int inputs, int outputs) { } public string Weights { get; set; } }\n"
+                + "[QuantizedModel(4, InputScale = 0.5f)]\n[Dense(4, 2, Weights = \"W\")]\n"
+                + $"public partial class {decoy} {{ static readonly sbyte[] W = {{ 1, 2, 3, 4, 5, 6, 7, 8 }}; }}");
+            unit.Features.Add("look-alike QuantizedModelAttribute and DenseAttribute in the namespace, on a class that is no model");
+            collisions = true;
+        }
+
         // Colliding names next to the model: in its namespace, as using aliases.
         if (Chance(0.3))
         {
@@ -542,6 +557,18 @@ public sealed class FuzzFactory
         int size = Size();
         if (productCap > 2_048)
             size = _r.Next(64, 301);
+        bool deep = productCap == 2_048 && Chance(0.015);
+        if (deep)
+        {
+            layerCount = 5 + _r.Next(4);
+            size = 1 + _r.Next(8);
+        }
+        bool widest = productCap == 2_048 && !deep && Chance(0.003);
+        if (widest)
+        {
+            layerCount = 1;
+            size = 65536; // the largest size there is, one output
+        }
         int inputSize = size;
         float inputScale = LogUniform(1e-3, 0.5);
         int inputZero = ZeroPoint(activation);
@@ -550,7 +577,7 @@ public sealed class FuzzFactory
         for (int i = 0; i < layerCount; i++)
         {
             int inputs = size;
-            int outputs = Math.Max(1, Math.Min(Size(), productCap / inputs));
+            int outputs = deep ? 1 + _r.Next(8) : widest ? 1 : Math.Max(1, Math.Min(Size(), productCap / inputs));
             if (i == 0 && productCap > 2_048)
                 outputs = Math.Max(4097 / inputs + 1, Math.Min(productCap / inputs, outputs));
             QuantType weightType = _r.Next(4) == 0 ? QuantType.UInt8 : QuantType.Int8;
@@ -635,9 +662,23 @@ public sealed class FuzzFactory
         m.DenseAttribute = Chance(0.15) ? "DenseAttribute" : "Dense";
         m.TypeTarget = Chance(0.08);
         m.AttributeLayout = _r.Next(100) switch { < 70 => 0, < 80 => 1, < 90 => 2, _ => 3 };
-        m.Split = Chance(0.12);
+        m.Split = Chance(0.15);
+        m.SplitElsewhere = m.Split && Chance(0.4);
         if (m.Split)
-            unit.Features.Add("second partial declaration holds fields");
+            unit.Features.Add(m.SplitElsewhere ? "second partial declaration in a second file holds fields" : "second partial declaration holds fields");
+
+        // Other attributes on the model.
+        if (Chance(0.08))
+        {
+            var extra = new List<string> { "[global::System.Serializable]", "[global::System.CLSCompliant(false)]", "[global::System.Diagnostics.DebuggerDisplay(\"model\")]", "[global::System.Obsolete(\"use the next one\")]" };
+            if (O.AllowUnsafe && O.Supports(FuzzBatchOptions.CSharp9))
+                extra.Add("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
+            if (m.Keyword.Contains("struct"))
+                extra.Add("[global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Auto)]");
+            string attribute = Pick(extra);
+            m.ExtraAttributes.Add(attribute);
+            unit.Features.Add("model also carries " + attribute);
+        }
 
         // [QuantizedModel]
         bool namedConstructor = Chance(0.1);
@@ -645,7 +686,17 @@ public sealed class FuzzFactory
         m.ModelArgs.Add(new FuzzArg("#0", namedConstructor ? $"inputSize: {inputSize}" : inputSize));
         var named = new List<FuzzArg>();
         if (s.ActivationType == QuantType.Int8 || Chance(0.3))
-            named.Add(new FuzzArg("ActivationType", "ActivationType = " + QuantTypeText(q, s.ActivationType)));
+        {
+            string text = QuantTypeText(q, s.ActivationType);
+            if (Chance(0.05))
+            {
+                string name = Fresh(unit, new[] { "Activations", "ActType" }, "At");
+                m.Members.Add($"private const {q}QuantType {name} = {text};");
+                unit.Features.Add("ActivationType from a const field");
+                text = name;
+            }
+            named.Add(new FuzzArg("ActivationType", "ActivationType = " + text));
+        }
         named.Add(new FuzzArg("InputScale", "InputScale = " + ScaleText(unit, m, s.InputScale)));
         if (s.InputZeroPoint != 0 || Chance(0.5))
             named.Add(new FuzzArg("InputZeroPoint", "InputZeroPoint = " + IntText(s.InputZeroPoint)));
@@ -679,7 +730,7 @@ public sealed class FuzzFactory
                 string capitalized = char.ToUpperInvariant(name[0]) + name.Substring(1);
                 if (layerNames.Add(capitalized) && !(name.StartsWith("Dense", StringComparison.Ordinal)))
                 {
-                    named.Add(new FuzzArg("Name", $"Name = \"{name}\""));
+                    named.Add(new FuzzArg("Name", "Name = " + StringText(unit, m, name)));
                     unit.Features.Add($"layer named {name}");
                 }
             }
@@ -692,11 +743,11 @@ public sealed class FuzzFactory
 
             // Weights: a field (maybe shared with the previous layer) or a file.
             string element = l.WeightType == QuantType.Int8 ? "sbyte" : "byte";
-            if (Chance(0.25))
+            if (Chance(0.25) || l.Inputs * l.Outputs > 30_000)
             {
                 string relative = FileName(unit, j, $"w{i}");
                 AddFile(unit, relative, l.Weights.Select(v => (byte)v).ToArray());
-                named.Add(new FuzzArg("WeightsFile", $"WeightsFile = \"{relative}\""));
+                named.Add(new FuzzArg("WeightsFile", "WeightsFile = " + StringText(unit, m, relative)));
                 m.WeightFields.Add(null);
                 unit.Features.Add("weights file");
             }
@@ -748,7 +799,7 @@ public sealed class FuzzFactory
             {
                 string relative = FileName(unit, j, $"b{i}");
                 AddFile(unit, relative, l.Bias.SelectMany(BitConverter.GetBytes).ToArray());
-                named.Add(new FuzzArg("BiasFile", $"BiasFile = \"{relative}\""));
+                named.Add(new FuzzArg("BiasFile", "BiasFile = " + StringText(unit, m, relative)));
                 m.BiasFields.Add(null);
                 unit.Features.Add("bias file");
             }
@@ -903,7 +954,13 @@ public sealed class FuzzFactory
 
     private string FileName(FuzzUnit unit, int model, string what)
     {
-        string file = $"{unit.Token}_m{model}_{what}.bin";
+        string file = _r.Next(12) switch
+        {
+            0 => $"{unit.Token} m{model} {what}.bin",
+            1 => $"{unit.Token}_m{model}_{what}_poids_é.bin",
+            2 => $"{unit.Token}.m{model}.{what}.weights",
+            _ => $"{unit.Token}_m{model}_{what}.bin",
+        };
         return Chance(0.2) ? $"sub{_r.Next(3)}/{file}" : file;
     }
 
@@ -1019,6 +1076,25 @@ public sealed class FuzzFactory
                 return name;
             }
             default: return inv(v);
+        }
+    }
+
+    /// <summary>A string argument: a literal, a verbatim literal or a const field.</summary>
+    private string StringText(FuzzUnit unit, FuzzModel m, string value)
+    {
+        switch (_r.Next(20))
+        {
+            case 0:
+                return "@\"" + value + "\"";
+            case 1:
+            {
+                string name = Fresh(unit, new[] { "Text" + unit.Used.Count, "Str" + unit.Used.Count }, "Sx");
+                m.Members.Add($"{Pick(new[] { "private ", "internal ", "" })}const string {name} = \"{value}\";");
+                unit.Features.Add("string argument from a const field");
+                return name;
+            }
+            default:
+                return "\"" + value + "\"";
         }
     }
 
