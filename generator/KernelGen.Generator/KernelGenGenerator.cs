@@ -14,8 +14,8 @@ namespace KernelGen.Generator;
 
 /// <summary>
 /// The incremental pipeline, and nothing else: [QuantizedModel] types are parsed into <see cref="ModelSpec"/>s, joined
-/// with the values of the large array fields they read (read per syntax tree from syntax alone) and with the
-/// AdditionalFiles that may hold weights, planned into <see cref="ModelPlan"/>s and emitted. Every stage's output is
+/// with the values of the large array fields they read (read per syntax tree from syntax alone) and with the bytes of
+/// the AdditionalFiles they name (read here, once per file), planned into <see cref="ModelPlan"/>s and emitted. Every stage's output is
 /// equatable, so an edit that changes no model reuses the cached plan and source.
 /// </summary>
 /// <remarks>
@@ -30,6 +30,7 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
     {
         public const string Models = "KernelGen.Models";
         public const string Constants = "KernelGen.Constants";
+        public const string Files = "KernelGen.Files";
         public const string Inputs = "KernelGen.Inputs";
         public const string Plans = "KernelGen.Plans";
     }
@@ -54,16 +55,27 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
             .Where(static tree => tree.Fields.Length > 0)
             .Collect();
 
+        // The AdditionalFiles some model names, read once each here: planning matches them and does no I/O.
+        IncrementalValueProvider<EquatableArray<string>> requested = models
+            .SelectMany(static (model, _) => model.RequestedFiles())
+            .Collect()
+            .Select(static (names, _) => names.Distinct().OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray());
+        IncrementalValueProvider<ImmutableArray<ConstantFile>> files = context.AdditionalTextsProvider
+            .Combine(requested)
+            .Select(static (pair, cancellationToken) => ConstantFileReader.Read(pair.Left, pair.Right, cancellationToken))
+            .WithTrackingName(Steps.Files)
+            .Where(static file => file is not null)
+            .Select(static (file, _) => file!)
+            .Collect();
+
         IncrementalValuesProvider<ModelInputs> inputs = models
             .Combine(constants)
-            .Select(static (pair, _) => ModelInputs.For(pair.Left, pair.Right))
+            .Combine(files)
+            .Select(static (pair, _) => ModelInputs.For(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(Steps.Inputs);
 
-        IncrementalValueProvider<ImmutableArray<AdditionalText>> files = context.AdditionalTextsProvider.Collect();
-
         IncrementalValuesProvider<ModelPlan> plans = inputs
-            .Combine(files)
-            .Select(static (pair, cancellationToken) => SafePlan(pair.Left, pair.Right, cancellationToken))
+            .Select(static (inputs, cancellationToken) => SafePlan(inputs, cancellationToken))
             .WithTrackingName(Steps.Plans);
 
         // Hint names must be unique ignoring case across the generator's files; only names that collide get a suffix.
@@ -107,11 +119,11 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
         }
     }
 
-    internal static ModelPlan SafePlan(ModelInputs inputs, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    internal static ModelPlan SafePlan(ModelInputs inputs, CancellationToken cancellationToken)
     {
         try
         {
-            return ModelPlanner.Plan(inputs, files, cancellationToken);
+            return ModelPlanner.Plan(inputs, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -13,6 +13,19 @@ internal sealed record ModelSpec(
 {
     public string ClassName => Declaration.Type.Name;
 
+    /// <summary>The AdditionalFiles names the layers give (WeightsFile, BiasFile), as written.</summary>
+    public System.Collections.Generic.IEnumerable<string> RequestedFiles()
+    {
+        foreach (LayerSpec layer in Layers)
+        {
+            foreach (ConstantSource source in layer.Constants())
+            {
+                if (source.FilePath is not null)
+                    yield return source.FilePath;
+            }
+        }
+    }
+
     /// <summary>The large array fields the layers read, whose values come from the per-tree constant reader.</summary>
     public System.Collections.Generic.IEnumerable<FieldKey> LargeFields()
     {

@@ -1,11 +1,6 @@
-using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.IO;
-using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
-using Microsoft.CodeAnalysis;
 
 namespace KernelGen.Generator.Planning;
 
@@ -58,19 +53,16 @@ internal static class ConstantResolver
     }
 
     /// <summary>
-    /// Finds the AdditionalFiles item whose path ends with <paramref name="requested"/> (on a path-component boundary)
-    /// and returns its bytes, or reports KG0012 and returns null.
+    /// Finds the model's AdditionalFiles item whose path ends with <paramref name="requested"/> (on a path-component
+    /// boundary) and returns its bytes, or reports KG0012 and returns null. The bytes were read in the pipeline
+    /// (<see cref="Parsing.ConstantFileReader"/>); planning does no I/O.
     /// </summary>
-    public static byte[]? ReadFile(
-        string requested, string argument, LayerSpec layer, ImmutableArray<AdditionalText> files,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    public static byte[]? ReadFile(string requested, string argument, LayerSpec layer, ModelInputs inputs, List<DiagnosticInfo> diagnostics)
     {
-        string wanted = Normalize(requested).TrimStart('/');
-        var matches = new List<AdditionalText>();
-        foreach (AdditionalText file in files)
+        var matches = new List<ConstantFile>();
+        foreach (ConstantFile file in inputs.Files)
         {
-            string path = Normalize(file.Path);
-            if (wanted.Length > 0 && (path == wanted || path.EndsWith("/" + wanted, StringComparison.Ordinal)))
+            if (ConstantFile.Matches(file.Path, requested))
                 matches.Add(file);
         }
 
@@ -87,23 +79,12 @@ internal static class ConstantResolver
                 $"matches {matches.Count} AdditionalFiles items ({string.Join(", ", matches.ConvertAll(m => m.Path))}); give more of the path"));
             return null;
         }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            // AdditionalText only offers decoded text, which cannot round-trip arbitrary bytes, so the file is read as
-            // bytes from the path MSBuild passed. The compilation still tracks it as an input through AdditionalFiles.
-#pragma warning disable RS1035 // Binary AdditionalFiles have no other reader.
-            return File.ReadAllBytes(matches[0].Path);
-#pragma warning restore RS1035
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        if (matches[0].Error is { } error)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SourceFileMissing, location, layer.DisplayName, argument, requested,
-                $"could not be read: {e.Message}"));
+                $"could not be read: {error}"));
             return null;
         }
+        return matches[0].Bytes.AsSpan().ToArray();
     }
-
-    private static string Normalize(string path) => path.Replace('\\', '/');
 }

@@ -20,7 +20,7 @@ internal static class DensePlanningRule
     public const int MaxSize = 65536;
 
     public static DenseLayerPlan? Plan(
-        DenseLayerSpec layer, LayerInput input, string identifier, ModelInputs inputs, ImmutableArray<AdditionalText> files,
+        DenseLayerSpec layer, LayerInput input, string identifier, ModelInputs inputs,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         int before = diagnostics.Count;
@@ -68,8 +68,8 @@ internal static class DensePlanningRule
         PlanningChecks.ZeroPoint(name, "OutputZeroPoint", layer.OutputZeroPoint, activationType, layer.LocationOf("OutputZeroPoint"), diagnostics);
 
         // Constant tensors.
-        int[]? weights = sizesValid && weightTypeValid ? ResolveWeights(layer, weightType, inputs, files, diagnostics, cancellationToken) : null;
-        int[]? bias = sizesValid ? ResolveBias(layer, inputs, files, diagnostics, cancellationToken) : null;
+        int[]? weights = sizesValid && weightTypeValid ? ResolveWeights(layer, weightType, inputs, diagnostics) : null;
+        int[]? bias = sizesValid ? ResolveBias(layer, inputs, diagnostics) : null;
 
         // Requantization multipliers: TFLite computes them differently for the declared per-tensor and per-channel forms.
         // As TFLite decides it (scale->size > 1): a one-element WeightScales array is a per-tensor scale.
@@ -185,8 +185,7 @@ internal static class DensePlanningRule
     }
 
     private static int[]? ResolveWeights(
-        DenseLayerSpec layer, QuantType weightType, ModelInputs inputs, ImmutableArray<AdditionalText> files,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        DenseLayerSpec layer, QuantType weightType, ModelInputs inputs, List<DiagnosticInfo> diagnostics)
     {
         int expected = layer.Inputs * layer.Outputs;
         string name = layer.DisplayName;
@@ -219,7 +218,7 @@ internal static class DensePlanningRule
             return values;
         }
 
-        byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "WeightsFile", layer, files, diagnostics, cancellationToken);
+        byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "WeightsFile", layer, inputs, diagnostics);
         if (bytes is null)
             return null;
         if (bytes.Length != expected)
@@ -235,8 +234,7 @@ internal static class DensePlanningRule
     }
 
     private static int[]? ResolveBias(
-        DenseLayerSpec layer, ModelInputs inputs, ImmutableArray<AdditionalText> files, List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken)
+        DenseLayerSpec layer, ModelInputs inputs, List<DiagnosticInfo> diagnostics)
     {
         string name = layer.DisplayName;
         ConstantSource source = layer.Bias;
@@ -262,7 +260,7 @@ internal static class DensePlanningRule
             return values;
         }
 
-        byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "BiasFile", layer, files, diagnostics, cancellationToken);
+        byte[]? bytes = ConstantResolver.ReadFile(source.FilePath!, "BiasFile", layer, inputs, diagnostics);
         if (bytes is null)
             return null;
         if (bytes.Length != 4 * layer.Outputs)

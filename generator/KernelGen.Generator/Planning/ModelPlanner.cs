@@ -17,7 +17,7 @@ internal static class ModelPlanner
 {
     public const int MaxInputSize = DensePlanningRule.MaxSize;
 
-    public static ModelPlan Plan(ModelInputs inputs, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    public static ModelPlan Plan(ModelInputs inputs, CancellationToken cancellationToken)
     {
         ModelSpec model = inputs.Model;
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
@@ -48,7 +48,7 @@ internal static class ModelPlanner
             switch (layer)
             {
                 case DenseLayerSpec dense:
-                    DenseLayerPlan? plan = DensePlanningRule.Plan(dense, current, identifier, inputs, files, diagnostics, cancellationToken);
+                    DenseLayerPlan? plan = DensePlanningRule.Plan(dense, current, identifier, inputs, diagnostics, cancellationToken);
                     if (plan is not null)
                         layers.Add(plan);
                     current = new LayerInput(dense.Outputs, current.Signed, dense.OutputScale, dense.OutputZeroPoint, dense.DisplayName);

@@ -183,8 +183,9 @@ public sealed class DiagnosticsTests
             new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.LayerSpec>(new generator::KernelGen.Generator.Model.LayerSpec[] { null! }),
             generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
         var inputs = new generator::KernelGen.Generator.Model.ModelInputs(spec,
-            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.FieldConstants>.Empty);
-        var plan = KernelGenGenerator.SafePlan(inputs, ImmutableArray<AdditionalText>.Empty, default);
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.FieldConstants>.Empty,
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ConstantFile>.Empty);
+        var plan = KernelGenGenerator.SafePlan(inputs, default);
         var diagnostic = Assert.Single(plan.Diagnostics).ToDiagnostic();
         Assert.Equal("KG9999", diagnostic.Id);
         Assert.Contains("Broken", diagnostic.GetMessage());

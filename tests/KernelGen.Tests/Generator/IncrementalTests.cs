@@ -129,6 +129,45 @@ public sealed class IncrementalTests
         Assert.Equal(1, outputs.Count(r => r == IncrementalStepRunReason.Cached));
     }
 
+    [Fact]
+    public void ChangedWeightsFile_ReplansOnlyTheModelThatNamesIt()
+    {
+        string directory = System.IO.Directory.CreateTempSubdirectory("kg-incremental").FullName;
+        string Write(string name, byte[] bytes)
+        {
+            string path = System.IO.Path.Combine(directory, name);
+            System.IO.File.WriteAllBytes(path, bytes);
+            return path;
+        }
+        string a = Write("a.bin", new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+        string b = Write("b.bin", new byte[] { 8, 7, 6, 5, 4, 3, 2, 1 });
+        string notes = Write("notes.txt", new byte[] { 65 });
+        string Model(string ns, string file) => ModelSource.Replace("namespace C;", $"namespace {ns};")
+            .Replace("Weights = nameof(W)", $"WeightsFile = \"{file}\"");
+        CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { Model("A", "a.bin"), Model("B", "b.bin") });
+        var files = new AdditionalText[] { new FileAdditionalText(a), new FileAdditionalText(b), new FileAdditionalText(notes) };
+        GeneratorDriver driver = GeneratorHarness.Driver(files, trackSteps: true).RunGenerators(compilation);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        Assert.Equal(2, first.GeneratedSources.Length);
+        // Only the two named files are read; notes.txt is matched by no model and yields nothing.
+        string[] read = first.TrackedSteps[Steps.Files].SelectMany(s => s.Outputs).Select(o => o.Value?.ToString() ?? "")
+            .Where(v => v.Length > 0).ToArray();
+        Assert.Equal(2, read.Length);
+        Assert.Contains(read, v => v.Contains(a, System.StringComparison.Ordinal));
+        Assert.Contains(read, v => v.Contains(b, System.StringComparison.Ordinal));
+        Assert.DoesNotContain(read, v => v.Contains(notes, System.StringComparison.Ordinal));
+
+        System.IO.File.WriteAllBytes(a, new byte[] { 1, 2, 3, 4, 5, 6, 7, 9 });
+        driver = driver.ReplaceAdditionalText(files[0], new FileAdditionalText(a)).RunGenerators(compilation);
+        GeneratorRunResult second = driver.GetRunResult().Results.Single();
+        List<IncrementalStepRunReason> plans = second.TrackedSteps[Steps.Plans].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal(1, plans.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, plans.Count(r => r == IncrementalStepRunReason.Cached));
+        Assert.NotEqual(first.GeneratedSources.Single(s => s.HintName.StartsWith("A.", System.StringComparison.Ordinal)).SourceText.ToString(),
+            second.GeneratedSources.Single(s => s.HintName.StartsWith("A.", System.StringComparison.Ordinal)).SourceText.ToString());
+        System.IO.Directory.Delete(directory, recursive: true);
+    }
+
     private static (GeneratorRunResult Second, GeneratorRunResult First) RunTwice(System.Func<CSharpCompilation, CSharpCompilation> edit)
     {
         CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { ModelSource });
