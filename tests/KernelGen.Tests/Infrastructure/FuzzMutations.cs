@@ -227,6 +227,7 @@ public sealed class FuzzMutator
                     return false;
                 int k = _r.Next(m.Containers.Count);
                 m.Containers[k].Partial = false;
+                m.SplitElsewhere = false; // the second file would declare the container again
                 Anchor(unit, "Id", $"C{k}.Id");
                 return true;
             }
@@ -746,7 +747,7 @@ public sealed class FuzzMutator
                 m.Name = reserved;
                 // Members that named the old type or the new name (a member may not share its type's name).
                 m.Members.RemoveAll(text => text.Contains($"static {old}()", StringComparison.Ordinal)
-                    || Regex.IsMatch(text, $@"\b{reserved}\b"));
+                    || Regex.IsMatch(Regex.Replace(text, "\"[^\"]*\"", "\"\""), $@"\b{reserved}\b"));
                 Anchor(unit, "Id");
                 return true;
             }
@@ -782,6 +783,7 @@ public sealed class FuzzMutator
             {
                 if (!O.Supports(FuzzBatchOptions.CSharp11) || unit.Models.Count > 1 || unit.Namespace is null)
                     return false;
+                m.SplitElsewhere = false; // a file-local type cannot have parts in another file
                 if (m.Containers.Count == 0)
                 {
                     m.Modifiers = "file " + StripAccess(m.Modifiers);
@@ -866,6 +868,11 @@ public sealed class FuzzMutator
     private bool StaysInItsNamespace(string text, string token)
     {
         var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(O.LanguageVersion)).GetRoot();
+        // Roslyn 4.14 itself throws (NullReferenceException in Binder.CanModifyReadonlyField, from GetAttributes, so inside
+        // ForAttributeWithMetadataName before any generator code runs) on an assignment inside an attribute argument such
+        // as nameof(B0 = 1): a compiler bug, not KernelGen's, so such damage is drawn again.
+        if (root.DescendantNodes().OfType<AttributeSyntax>().Any(a => a.DescendantNodes().OfType<AssignmentExpressionSyntax>().Any()))
+            return false;
         foreach (MemberDeclarationSyntax member in root.Members)
         {
             if (member is BaseNamespaceDeclarationSyntax ns)
