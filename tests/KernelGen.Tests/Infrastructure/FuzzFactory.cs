@@ -44,6 +44,8 @@ public sealed class FuzzFactory
         "InteropServices", "CompilerServices", "Kernels", "Simd", "Reference", "Quantization", "QuantizationMath",
         "FixedPoint", "ArgumentException", "Byte", "SByte", "Avx", "Sse2", "Ssse3", "Vector512", "Avx512BW", "Object",
         "String", "Exception", "KernelGen", "System",
+        // Contextual keywords that name a type when a type of that name is in scope.
+        "var", "nint", "nuint",
     };
 
     /// <summary>Names that must not live in the global namespace (they would shadow namespaces the fuzzer's own code names).</summary>
@@ -318,7 +320,7 @@ public sealed class FuzzFactory
     {
         if (Chance(0.1))
         {
-            string name = Fresh(unit, new[] { "Span", "Unsafe", "Activation", "Math", "Row", "Int32", "MemoryMarshal", "Vector256", "KernelGuard", "Declared", "QuantType" }, "TC");
+            string name = Fresh(unit, new[] { "Span", "Unsafe", "Activation", "Math", "Row", "Int32", "MemoryMarshal", "Vector256", "KernelGuard", "Declared", "QuantType", "var", "nuint" }, "TC");
             collisions = true;
             unit.Features.Add($"type parameter named {name}");
             return name;
