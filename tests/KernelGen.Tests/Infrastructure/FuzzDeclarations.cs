@@ -331,6 +331,9 @@ public sealed class FuzzModel
     /// <summary>The second partial declaration is in a second file of the declaration.</summary>
     public bool SplitElsewhere { get; set; }
 
+    /// <summary>A bogus [Dense] inside <c>#if NEVER ... #endif</c> among the attributes: disabled text the generator must not see.</summary>
+    public bool DisabledAttribute { get; set; }
+
     /// <summary>Other attribute lists on the model (Serializable, Obsolete, ...).</summary>
     public List<string> ExtraAttributes { get; } = new();
 
@@ -528,6 +531,12 @@ public sealed class FuzzUnit
 
     private static IEnumerable<string> Attributes(FuzzModel m, string key)
     {
+        if (m.DisabledAttribute)
+        {
+            yield return "#if KERNELGEN_FUZZ_NEVER_DEFINED";
+            yield return $"[{m.Q}Dense(0, -1, Name = \"not a name\", Weights = \"nothing\")]";
+            yield return "#endif";
+        }
         string target = m.TypeTarget ? "type: " : "";
         string model = FuzzText.Mark(key, $"{m.Q}{m.ModelAttribute}({Args(m.ModelArgs, key)})");
         var layers = m.LayerArgs.Select((args, i) => FuzzText.Mark($"L{i}", $"{m.Q}{m.DenseAttribute}({Args(args, $"L{i}")})")).ToList();

@@ -65,6 +65,7 @@ public sealed class FuzzFactory
         "fc", "fc1", "hidden", "output", "Row", "Declared", "Run", "class", "event", "InputSize", "OutputSize", "ActivePath",
         "RunReference", "KernelGenKernels", "Unsafe", "Span", "Math", "_", "_x", "x", "über", "Layer", "dense_out", "fc_Weights",
         "Fc_Packed", "W0", "Kernels", "Avx2", "Scalar", "AvxVnni", "Bias", "Weights", "M", "Model", "i", "r", "y", "a",
+        "var", "acc0", "x", "bias", "Layers", "RowAvx2", "ⅰx", "Multipliers", "c",
     };
 
     private readonly Random _r;
@@ -265,6 +266,11 @@ public sealed class FuzzFactory
             name = Fresh(unit, CollidingNames.Where(n => !global || !NotGlobal.Contains(n)).ToArray(), "M");
             collisions = true;
             unit.Features.Add($"model named {name}");
+        }
+        else if (Chance(0.01))
+        {
+            name = Fresh(unit, new[] { "Model_" + new string('x', 150) + "_" + unit.Token }, "Long");
+            unit.Features.Add("model name of 160 characters");
         }
         else
             name = Fresh(unit, ModelNames, "M");
@@ -669,6 +675,10 @@ public sealed class FuzzFactory
         if (m.Split)
             unit.Features.Add(m.SplitElsewhere ? "second partial declaration in a second file holds fields" : "second partial declaration holds fields");
 
+        m.DisabledAttribute = Chance(0.04);
+        if (m.DisabledAttribute)
+            unit.Features.Add("a bogus [Dense] in an #if block that is never compiled");
+
         // Other attributes on the model.
         if (Chance(0.08))
         {
@@ -726,7 +736,16 @@ public sealed class FuzzFactory
                 args.Add(new FuzzArg("#1", SizeText(unit, m, l.Outputs)));
             }
             named = new List<FuzzArg>();
-            if (Chance(0.5))
+            if (i == 1 && Chance(0.01) && m.LayerArgs[0].All(a => a.Key != "Name"))
+            {
+                // Two names that differ only in a formatting character (U+00AD), which C# ignores in identifiers:
+                // different strings, so no KG0017, but the same identifier once generated members are named after them.
+                m.LayerArgs[0].Add(new FuzzArg("Name", "Name = \"fcx\""));
+                named.Add(new FuzzArg("Name", "Name = \"fc\\u00ADx\""));
+                layerNames.Add("Fcx");
+                unit.Features.Add("layer names fcx and fc\\u00ADx (differ only in a formatting character)");
+            }
+            else if (Chance(0.5))
             {
                 string name = Pick(LayerNames);
                 string capitalized = char.ToUpperInvariant(name[0]) + name.Substring(1);
