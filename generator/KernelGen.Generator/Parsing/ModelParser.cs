@@ -62,7 +62,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooOld, classLocation, name, languageVersion.ToDisplayString()));
 
         InputSpec input = ParseInput(modelAttributes[0], cancellationToken);
-        string element = input.ActivationType == (int)QuantType.Int8 ? "sbyte" : "byte";
+        string element = input.ActivationType == QuantType.Int8 ? "sbyte" : "byte";
         GeneratedMembers.ReportCollisions(type, element, classLocation, diagnostics, cancellationToken);
 
         var layers = new List<LayerSpec>();
@@ -121,7 +121,7 @@ internal static class ModelParser
         var reader = new AttributeArguments(attribute, cancellationToken);
         return new InputSpec(
             reader.Constructor<int>(0),
-            reader.Named("ActivationType", 0),
+            reader.NamedEnum("ActivationType", QuantType.UInt8),
             reader.Named("InputScale", 0f),
             reader.Named("InputZeroPoint", 0),
             reader.Location,

@@ -25,13 +25,13 @@ internal static class ModelPlanner
         string owner = $"Model '{model.ClassName}'";
 
         PlanningChecks.Size(owner, "InputSize", input.Size, MaxInputSize, input.LocationOf("#0") ?? input.LocationOf("inputSize"), diagnostics);
-        bool typeValid = input.ActivationType is 0 or 1;
+        bool typeValid = input.ActivationType is QuantType.UInt8 or QuantType.Int8;
         if (!typeValid)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, input.LocationOf("ActivationType"), owner, "ActivationType",
                 PlanningChecks.TypeName(input.ActivationType), "activations must be UInt8 or Int8"));
         }
-        var type = typeValid ? (QuantType)input.ActivationType : QuantType.UInt8;
+        QuantType type = typeValid ? input.ActivationType : QuantType.UInt8;
         PlanningChecks.Scale(owner, "InputScale", input.Scale, input.LocationOf("InputScale"), diagnostics);
         PlanningChecks.ZeroPoint(owner, "InputZeroPoint", input.ZeroPoint, type, input.LocationOf("InputZeroPoint"), diagnostics);
 

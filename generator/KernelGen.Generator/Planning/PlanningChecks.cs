@@ -74,11 +74,11 @@ internal static class PlanningChecks
         return isValid(tensorArgument, value, layer.LocationOf(tensorArgument)) ? new[] { value } : null;
     }
 
-    public static string TypeName(int type) => type switch
+    public static string TypeName(QuantType type) => type switch
     {
-        0 => "UInt8",
-        1 => "Int8",
-        2 => "Int32",
-        _ => $"(QuantType){type}",
+        QuantType.UInt8 => "UInt8",
+        QuantType.Int8 => "Int8",
+        QuantType.Int32 => "Int32",
+        _ => $"(QuantType){(int)type}",
     };
 }
