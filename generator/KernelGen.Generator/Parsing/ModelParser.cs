@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Generator.Ops;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,8 +15,6 @@ namespace KernelGen.Generator.Parsing;
 internal static class ModelParser
 {
     public const string ModelAttributeName = "KernelGen.QuantizedModelAttribute";
-
-    private const string DenseAttributeName = "KernelGen.DenseAttribute";
 
     public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -69,9 +68,9 @@ internal static class ModelParser
         foreach (AttributeData attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (attribute.AttributeClass?.ToDisplayString() != DenseAttributeName || attribute.AttributeConstructor is null)
+            if (attribute.AttributeConstructor is null || OpTable.ForAttribute(attribute.AttributeClass?.ToDisplayString()) is not { } op)
                 continue;
-            layers.Add(DenseAttributeReader.Read(attribute, layers.Count, type, compilation, diagnostics, cancellationToken));
+            layers.Add(op.Read(attribute, layers.Count, type, compilation, diagnostics, cancellationToken));
         }
 
         var containing = new List<TypeShape>();

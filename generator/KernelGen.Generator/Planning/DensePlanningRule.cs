@@ -17,7 +17,7 @@ namespace KernelGen.Generator.Planning;
 /// </summary>
 internal static class DensePlanningRule
 {
-    public const int MaxSize = 65536;
+    private const int MaxSize = PlanningChecks.MaxSize;
 
     public static DenseLayerPlan? Plan(
         DenseLayerSpec layer, LayerInput input, string identifier, ModelInputs inputs,

@@ -10,6 +10,9 @@ namespace KernelGen.Generator.Planning;
 /// <summary>Validation shared by every op's planning rule and the model input.</summary>
 internal static class PlanningChecks
 {
+    /// <summary>Largest tensor dimension a declaration may give (KG0016).</summary>
+    public const int MaxSize = 65536;
+
     public static bool Scale(string owner, string argument, float value, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         if (value > 0 && !float.IsInfinity(value))
