@@ -533,7 +533,7 @@ namespace Digits
                     313, -880, -416, 283, 544, -333, 407, 265,
                     354, -369,
                 };
-                internal static readonly global::KernelGen.Reference.DenseReferenceLayer[] Layers =
+                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
                 {
                     new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 64, outputs: 32, activationType: global::KernelGen.QuantType.UInt8, inputScale: 0.0627451f, inputZeroPoint: 0,

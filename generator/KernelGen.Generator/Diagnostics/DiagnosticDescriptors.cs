@@ -13,7 +13,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ModelHasNoLayers = Error(
         "KG0002", "Model declares no layers",
-        "Model '{0}' declares no layers: add [Dense(...)] attributes to the class in execution order");
+        "Model '{0}' declares no layers: add layer attributes ({1}) to the type in execution order");
 
     public static readonly DiagnosticDescriptor UnsupportedType = Error(
         "KG0003", "Unsupported data type",

@@ -174,12 +174,12 @@ internal static class DenseEmitter
     {
         DenseReferencePlan r = layer.Reference;
         string type = layer.Signed ? Global.QuantType + ".Int8" : Global.QuantType + ".UInt8";
-        string weightType = r.WeightType == (int)QuantType.Int8 ? Global.QuantType + ".Int8" : Global.QuantType + ".UInt8";
+        string weightType = Global.QuantType + "." + r.WeightType;
         string weights = $"global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>({layer.Identifier}_Weights), {layer.Inputs}, {layer.Outputs}, {weightType})";
         string bias = r.HasBias ? $"{layer.Identifier}_DeclaredBias.ToArray()" : "null";
         string scales = string.Join(", ", r.WeightScales.Select(SourceWriter.Float));
         string zeros = string.Join(", ", r.WeightZeroPoints.Select(SourceWriter.Int));
-        string activation = Global.Activation + (r.Activation switch { 1 => ".Relu", 2 => ".Relu6", _ => ".None" });
+        string activation = Global.Activation + "." + r.Activation;
         return $"new {Global.DenseReferenceLayer}(\n"
             + $"    inputs: {layer.Inputs}, outputs: {layer.Outputs}, activationType: {type}, inputScale: {SourceWriter.Float(r.InputScale)}, inputZeroPoint: {r.InputZeroPoint},\n"
             + $"    weightType: {weightType},\n"
@@ -202,16 +202,16 @@ internal static class DenseEmitter
         int k = layer.Inputs;
         int n = layer.Outputs;
         string actType = layer.Signed ? "int8" : "uint8";
-        string weightType = r.WeightType == (int)QuantType.Int8 ? "int8" : "uint8";
+        string weightType = r.WeightType == QuantType.Int8 ? "int8" : "uint8";
         bool perChannel = r.WeightScales.Length > 1 || r.WeightZeroPoints.Length > 1;
-        string activation = r.Activation switch { 1 => "ReLU", 2 => "ReLU6", _ => "no activation" };
+        string activation = r.Activation switch { Activation.Relu => "ReLU", Activation.Relu6 => "ReLU6", _ => "no activation" };
         int inputZero = r.InputZeroPoint + (layer.Signed ? 128 : 0);
 
         w.Line("// ------------------------------------------------------------------------------------------------");
         w.Line($"// {layer.Name}: Dense {k} -> {n}, {actType} activations, {weightType} weights ({(perChannel ? "per-channel" : "per-tensor")}), {activation}");
         w.Line($"//   input:   scale {SourceWriter.Float(r.InputScale)}, zero point {r.InputZeroPoint}; kernel operand u = {(layer.Signed ? "x ^ 0x80 = x + 128" : "x")}, z_in' = {inputZero}");
         string zeros = r.WeightZeroPoints.Length == 1 ? r.WeightZeroPoints[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "per column";
-        w.Line($"//   weights: {(r.WeightScales.Length == 1 ? "scale " + SourceWriter.Float(r.WeightScales[0]) : $"{n} scales")}, zero point {zeros}; operand v = {(r.WeightType == (int)QuantType.UInt8 ? "w - 128" : "w")}");
+        w.Line($"//   weights: {(r.WeightScales.Length == 1 ? "scale " + SourceWriter.Float(r.WeightScales[0]) : $"{n} scales")}, zero point {zeros}; operand v = {(r.WeightType == QuantType.UInt8 ? "w - 128" : "w")}");
         w.Line($"//   output:  scale {SourceWriter.Float(r.OutputScale)}, zero point {layer.OutputZeroPoint}");
         if (layer.UniformRequantization)
         {
@@ -232,8 +232,8 @@ internal static class DenseEmitter
             : $"//     out_j = clamp({zero}RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << left_j" : "")}, M0_j), right_j), {layer.ClampMin}, {layer.ClampMax})");
         string clampWhy = r.Activation switch
         {
-            1 => $"ReLU: [quantized 0.0, {actType} max]",
-            2 => $"ReLU6: [quantized 0.0, quantized 6.0] within the {actType} range",
+            Activation.Relu => $"ReLU: [quantized 0.0, {actType} max]",
+            Activation.Relu6 => $"ReLU6: [quantized 0.0, quantized 6.0] within the {actType} range",
             _ => $"the {actType} range",
         };
         w.Line($"//   clamp: [{layer.ClampMin}, {layer.ClampMax}] ({clampWhy})");

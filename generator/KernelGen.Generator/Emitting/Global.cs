@@ -19,5 +19,6 @@ internal static class Global
     public const string KernelPath = "global::KernelGen.KernelPath";
     public const string KernelGuard = "global::KernelGen.KernelGuard";
     public const string ReferenceOps = "global::KernelGen.Reference.ReferenceOps";
+    public const string ReferenceLayer = "global::KernelGen.Reference.IReferenceLayer";
     public const string DenseReferenceLayer = "global::KernelGen.Reference.DenseReferenceLayer";
 }

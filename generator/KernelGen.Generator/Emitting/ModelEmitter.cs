@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Model;
+using KernelGen.Generator.Ops;
 using KernelGen.Generator.Parsing;
 using KernelGen.Generator.Planning;
 using Microsoft.CodeAnalysis.CSharp;
@@ -22,10 +23,6 @@ internal static class ModelEmitter
     public const string Version = "0.1.0";
 
     private const string Kernels = GeneratedMembers.KernelsClass;
-
-    private static readonly DotProductStep Vnni = new DotProductStep.Vnni();
-    private static readonly DotProductStep Avx2Bytes = new DotProductStep.MultiplyAddBytes();
-    private static readonly DotProductStep Avx2Widened = new DotProductStep.WidenToInt16();
 
     /// <summary>The generated file's hint name; <paramref name="caseCollisions"/> lists hint bases that differ only in case.</summary>
     public static string HintName(ModelPlan plan, EquatableArray<string> caseCollisions)
@@ -167,18 +164,13 @@ internal static class ModelEmitter
 
     private static void KernelsClass(SourceWriter w, ModelPlan plan)
     {
-        List<DenseLayerPlan> layers = plan.Layers.OfType<DenseLayerPlan>().ToList();
+        List<LayerPlan> layers = plan.Layers.AsSpan().ToArray().ToList();
         w.Line($"/// <summary>The kernels of {plan.ClassName} and the constants folded into them.</summary>");
         w.Line($"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]");
         using (w.Block($"private static class {Kernels}"))
         {
-            foreach (DenseLayerPlan layer in layers)
-            {
-                DenseEmitter.EmitData(w, layer);
-                DenseEmitter.EmitKernel(w, layer, Vnni);
-                DenseEmitter.EmitKernel(w, layer, layer.Avx2Dot == Avx2DotProduct.MultiplyAddBytes ? Avx2Bytes : Avx2Widened);
-                DenseEmitter.EmitScalar(w, layer);
-            }
+            foreach (LayerPlan layer in layers)
+                OpTable.For(layer).EmitLayer(w, layer);
 
             foreach (string path in new[] { "AvxVnni", "Avx2", "Scalar" })
                 Row(w, plan, layers, path);
@@ -186,13 +178,13 @@ internal static class ModelEmitter
             w.Line("/// <summary>The layers as declared, for RunReference. Initialized on first use of RunReference only.</summary>");
             using (w.Block("internal static class Declared"))
             {
-                foreach (DenseLayerPlan layer in layers)
-                    DenseEmitter.EmitDeclaredData(w, layer);
-                w.Line($"internal static readonly {Global.DenseReferenceLayer}[] Layers =");
+                foreach (LayerPlan layer in layers)
+                    OpTable.For(layer).EmitDeclaredData(w, layer);
+                w.Line($"internal static readonly {Global.ReferenceLayer}[] Layers =");
                 w.Open();
-                foreach (DenseLayerPlan layer in layers)
+                foreach (LayerPlan layer in layers)
                 {
-                    foreach (string line in (DenseEmitter.ReferenceLayer(layer) + ",").Split('\n'))
+                    foreach (string line in (OpTable.For(layer).ReferenceLayer(layer) + ",").Split('\n'))
                         w.Line(line);
                 }
                 w.Close(";");
@@ -201,7 +193,7 @@ internal static class ModelEmitter
     }
 
     /// <summary>One row through every layer; activations between layers live in two stack buffers used alternately.</summary>
-    private static void Row(SourceWriter w, ModelPlan plan, List<DenseLayerPlan> layers, string path)
+    private static void Row(SourceWriter w, ModelPlan plan, List<LayerPlan> layers, string path)
     {
         w.Line($"/// <summary>One row through all layers on the {path} path.</summary>");
         // [SkipLocalsInit] needs unsafe code allowed and C# 9.

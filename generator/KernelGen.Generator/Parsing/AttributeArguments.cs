@@ -52,6 +52,17 @@ internal sealed class AttributeArguments
         return fallback;
     }
 
+    /// <summary>An enum argument: attribute enums arrive as their underlying int, so any value (even an undefined one) is kept.</summary>
+    public TEnum NamedEnum<TEnum>(string name, TEnum fallback) where TEnum : struct, System.Enum
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in _attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Kind == TypedConstantKind.Enum && argument.Value.Value is int value)
+                return (TEnum)(object)value;
+        }
+        return fallback;
+    }
+
     public T? NamedOrNull<T>(string name) where T : struct
         => Has(name) ? Named(name, default(T)) : null;
 

@@ -21,10 +21,10 @@ namespace KernelGen.Generator.Parsing;
 internal static class ConstantFieldReader
 {
     /// <summary>Element type a weights field must have for <paramref name="weightType"/> (QuantType value); None if unsupported.</summary>
-    public static SpecialType WeightElementType(int weightType) => weightType switch
+    public static SpecialType WeightElementType(QuantType weightType) => weightType switch
     {
-        0 => SpecialType.System_Byte,
-        1 => SpecialType.System_SByte,
+        QuantType.UInt8 => SpecialType.System_Byte,
+        QuantType.Int8 => SpecialType.System_SByte,
         _ => SpecialType.None,
     };
 

@@ -15,7 +15,7 @@ internal static class DenseAttributeReader
         var args = new AttributeArguments(attribute, cancellationToken);
         string name = args.Named<string?>("Name", null) ?? "Dense" + index;
         string display = $"Dense layer '{name}'";
-        int weightType = args.Named("WeightType", 1);
+        QuantType weightType = args.NamedEnum("WeightType", QuantType.Int8);
 
         var weights = new ConstantSource(
             args.Named<string?>("Weights", null),
@@ -52,6 +52,6 @@ internal static class DenseAttributeReader
             bias,
             args.Named("OutputScale", 0f),
             args.Named("OutputZeroPoint", 0),
-            args.Named("Activation", 0));
+            args.NamedEnum("Activation", Activation.None));
     }
 }

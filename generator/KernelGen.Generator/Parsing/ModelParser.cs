@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Generator.Ops;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,8 +15,6 @@ namespace KernelGen.Generator.Parsing;
 internal static class ModelParser
 {
     public const string ModelAttributeName = "KernelGen.QuantizedModelAttribute";
-
-    private const string DenseAttributeName = "KernelGen.DenseAttribute";
 
     public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -62,16 +61,16 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooOld, classLocation, name, languageVersion.ToDisplayString()));
 
         InputSpec input = ParseInput(modelAttributes[0], cancellationToken);
-        string element = input.ActivationType == (int)QuantType.Int8 ? "sbyte" : "byte";
+        string element = input.ActivationType == QuantType.Int8 ? "sbyte" : "byte";
         GeneratedMembers.ReportCollisions(type, element, classLocation, diagnostics, cancellationToken);
 
         var layers = new List<LayerSpec>();
         foreach (AttributeData attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (attribute.AttributeClass?.ToDisplayString() != DenseAttributeName || attribute.AttributeConstructor is null)
+            if (attribute.AttributeConstructor is null || OpTable.ForAttribute(attribute.AttributeClass?.ToDisplayString()) is not { } op)
                 continue;
-            layers.Add(DenseAttributeReader.Read(attribute, layers.Count, type, compilation, diagnostics, cancellationToken));
+            layers.Add(op.Read(attribute, layers.Count, type, compilation, diagnostics, cancellationToken));
         }
 
         var containing = new List<TypeShape>();
@@ -121,7 +120,7 @@ internal static class ModelParser
         var reader = new AttributeArguments(attribute, cancellationToken);
         return new InputSpec(
             reader.Constructor<int>(0),
-            reader.Named("ActivationType", 0),
+            reader.NamedEnum("ActivationType", QuantType.UInt8),
             reader.Named("InputScale", 0f),
             reader.Named("InputZeroPoint", 0),
             reader.Location,

@@ -17,7 +17,7 @@ namespace KernelGen.Generator.Planning;
 /// </summary>
 internal static class DensePlanningRule
 {
-    public const int MaxSize = 65536;
+    private const int MaxSize = PlanningChecks.MaxSize;
 
     public static DenseLayerPlan? Plan(
         DenseLayerSpec layer, LayerInput input, string identifier, ModelInputs inputs,
@@ -45,16 +45,16 @@ internal static class DensePlanningRule
                 name, k, input.Producer, input.Size));
         }
 
-        if (layer.Activation is < 0 or > 2)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, layer.LocationOf("Activation"), name, layer.Activation));
+        if (layer.Activation is not (Activation.None or Activation.Relu or Activation.Relu6))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, layer.LocationOf("Activation"), name, (int)layer.Activation));
 
-        bool weightTypeValid = layer.WeightType is 0 or 1;
+        bool weightTypeValid = layer.WeightType is QuantType.UInt8 or QuantType.Int8;
         if (!weightTypeValid)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, layer.LocationOf("WeightType"), name, "WeightType",
                 PlanningChecks.TypeName(layer.WeightType), "weights must be Int8 or UInt8"));
         }
-        var weightType = weightTypeValid ? (QuantType)layer.WeightType : QuantType.Int8;
+        QuantType weightType = weightTypeValid ? layer.WeightType : QuantType.Int8;
 
         // Exactly one of the per-tensor and per-channel forms; zero points default to 0 (symmetric).
         float[]? weightScales = PlanningChecks.PerTensorOrChannel(
@@ -100,7 +100,7 @@ internal static class DensePlanningRule
             return null;
         }
 
-        QuantizationMath.ActivationRange((Activation)layer.Activation, layer.OutputScale, layer.OutputZeroPoint, activationType, out int clampMin, out int clampMax);
+        QuantizationMath.ActivationRange(layer.Activation, layer.OutputScale, layer.OutputZeroPoint, activationType, out int clampMin, out int clampMax);
         return Fold(layer, input, identifier, weightType, weights, weightScales, weightZeroPoints, bias, multipliers, shifts, clampMin, clampMax);
     }
 
@@ -154,7 +154,7 @@ internal static class DensePlanningRule
         var reference = new DenseReferencePlan(
             input.Scale,
             input.ZeroPoint,
-            (int)weightType,
+            weightType,
             weightScales.ToEquatableArray(),
             layer.WeightScales is { Length: > 1 },
             weightZeroPoints.ToEquatableArray(),

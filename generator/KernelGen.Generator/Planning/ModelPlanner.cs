@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Generator.Ops;
 using KernelGen.Quantization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -15,7 +16,7 @@ namespace KernelGen.Generator.Planning;
 /// </summary>
 internal static class ModelPlanner
 {
-    public const int MaxInputSize = DensePlanningRule.MaxSize;
+    public const int MaxInputSize = PlanningChecks.MaxSize;
 
     public static ModelPlan Plan(ModelInputs inputs, CancellationToken cancellationToken)
     {
@@ -25,18 +26,18 @@ internal static class ModelPlanner
         string owner = $"Model '{model.ClassName}'";
 
         PlanningChecks.Size(owner, "InputSize", input.Size, MaxInputSize, input.LocationOf("#0") ?? input.LocationOf("inputSize"), diagnostics);
-        bool typeValid = input.ActivationType is 0 or 1;
+        bool typeValid = input.ActivationType is QuantType.UInt8 or QuantType.Int8;
         if (!typeValid)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, input.LocationOf("ActivationType"), owner, "ActivationType",
                 PlanningChecks.TypeName(input.ActivationType), "activations must be UInt8 or Int8"));
         }
-        var type = typeValid ? (QuantType)input.ActivationType : QuantType.UInt8;
+        QuantType type = typeValid ? input.ActivationType : QuantType.UInt8;
         PlanningChecks.Scale(owner, "InputScale", input.Scale, input.LocationOf("InputScale"), diagnostics);
         PlanningChecks.ZeroPoint(owner, "InputZeroPoint", input.ZeroPoint, type, input.LocationOf("InputZeroPoint"), diagnostics);
 
         if (model.Layers.Length == 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelHasNoLayers, input.Location ?? model.Location, model.ClassName));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelHasNoLayers, input.Location ?? model.Location, model.ClassName, OpTable.AttributeList));
 
         var current = new LayerInput(input.Size, type == QuantType.Int8, input.Scale, input.ZeroPoint, "the model input");
         var identifiers = new HashSet<string>();
@@ -45,15 +46,9 @@ internal static class ModelPlanner
         {
             cancellationToken.ThrowIfCancellationRequested();
             string identifier = Identifier(layer, identifiers, diagnostics);
-            switch (layer)
-            {
-                case DenseLayerSpec dense:
-                    DenseLayerPlan? plan = DensePlanningRule.Plan(dense, current, identifier, inputs, diagnostics, cancellationToken);
-                    if (plan is not null)
-                        layers.Add(plan);
-                    current = new LayerInput(dense.Outputs, current.Signed, dense.OutputScale, dense.OutputZeroPoint, dense.DisplayName);
-                    break;
-            }
+            LayerPlan? plan = OpTable.For(layer).Plan(layer, current, identifier, inputs, diagnostics, cancellationToken, out current);
+            if (plan is not null)
+                layers.Add(plan);
         }
 
         return new ModelPlan(

@@ -10,6 +10,9 @@ namespace KernelGen.Generator.Planning;
 /// <summary>Validation shared by every op's planning rule and the model input.</summary>
 internal static class PlanningChecks
 {
+    /// <summary>Largest tensor dimension a declaration may give (KG0016).</summary>
+    public const int MaxSize = 65536;
+
     public static bool Scale(string owner, string argument, float value, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         if (value > 0 && !float.IsInfinity(value))
@@ -74,11 +77,11 @@ internal static class PlanningChecks
         return isValid(tensorArgument, value, layer.LocationOf(tensorArgument)) ? new[] { value } : null;
     }
 
-    public static string TypeName(int type) => type switch
+    public static string TypeName(QuantType type) => type switch
     {
-        0 => "UInt8",
-        1 => "Int8",
-        2 => "Int32",
-        _ => $"(QuantType){type}",
+        QuantType.UInt8 => "UInt8",
+        QuantType.Int8 => "Int8",
+        QuantType.Int32 => "Int32",
+        _ => $"(QuantType){(int)type}",
     };
 }

@@ -7,7 +7,7 @@ namespace KernelGen.Reference;
 /// A Dense layer in its declared, unfolded form: raw weights, zero points and float scales. The reference computes from
 /// these directly, so it shares nothing with the generator's folding or packing.
 /// </summary>
-public sealed class DenseReferenceLayer
+public sealed class DenseReferenceLayer : IReferenceLayer
 {
     /// <summary>Creates a layer; scales and zero points are per tensor (length 1) or per output channel (length outputs).</summary>
     /// <param name="inputs">K.</param>
@@ -89,4 +89,7 @@ public sealed class DenseReferenceLayer
     public Activation Activation { get; }
     /// <summary>True when the weight scales are per output channel.</summary>
     public bool PerChannelScales { get; }
+
+    /// <inheritdoc/>
+    public void Run(ReadOnlySpan<byte> input, Span<byte> output) => ReferenceOps.Dense(this, input, output);
 }

@@ -45,7 +45,7 @@ public static class ReferenceOps
     /// Runs <paramref name="layers"/> in order over a batch: <paramref name="input"/> holds whole rows of the first layer's
     /// inputs, <paramref name="output"/> the same rows of the last layer's outputs. Allocates its intermediate rows.
     /// </summary>
-    public static void Model(DenseReferenceLayer[] layers, ReadOnlySpan<byte> input, Span<byte> output)
+    public static void Model(IReferenceLayer[] layers, ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (layers is null || layers.Length == 0)
             throw new ArgumentException("A model needs at least one layer.", nameof(layers));
@@ -55,10 +55,10 @@ public static class ReferenceOps
         for (int r = 0; r < rows; r++)
         {
             byte[] current = input.Slice(r * inputSize, inputSize).ToArray();
-            foreach (DenseReferenceLayer layer in layers)
+            foreach (IReferenceLayer layer in layers)
             {
                 byte[] next = new byte[layer.Outputs];
-                Dense(layer, current, next);
+                layer.Run(current, next);
                 current = next;
             }
             current.CopyTo(output.Slice(r * outputSize, outputSize));

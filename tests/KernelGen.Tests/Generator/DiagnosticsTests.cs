@@ -191,6 +191,43 @@ public sealed class DiagnosticsTests
         Assert.Contains("Broken", diagnostic.GetMessage());
     }
 
+    /// <summary>A layer kind that no op in the table handles, as a new op would be before its registration line.</summary>
+    private sealed record UnregisteredLayer() : generator::KernelGen.Generator.Model.LayerSpec(0, "mystery", null,
+        generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty)
+    {
+        public override string Op => "Mystery";
+
+        public override IEnumerable<generator::KernelGen.Generator.Model.ConstantSource> Constants() { yield break; }
+    }
+
+    private sealed record UnregisteredPlan() : generator::KernelGen.Generator.Planning.LayerPlan(0, "mystery", "Mystery", 4, 4);
+
+    [Fact]
+    public void LayerKindWithoutAnOp_IsKG9999NamingTheLayer_NeverASilentlyMissingLayer()
+    {
+        var shape = new generator::KernelGen.Generator.Model.TypeShape("class", "M", generator::KernelGen.Generator.Model.EquatableArray<string>.Empty);
+        var declaration = new generator::KernelGen.Generator.Model.ModelDeclaration(null,
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.TypeShape>.Empty, shape, "M",
+            generator::KernelGen.Generator.Model.EquatableArray<string>.Empty, false, 1200);
+        var spec = new generator::KernelGen.Generator.Model.ModelSpec(declaration, null,
+            new generator::KernelGen.Generator.Model.InputSpec(4, 0, 1f, 0, null, generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty),
+            new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.LayerSpec>(new generator::KernelGen.Generator.Model.LayerSpec[] { new UnregisteredLayer() }),
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
+        var inputs = new generator::KernelGen.Generator.Model.ModelInputs(spec,
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.FieldConstants>.Empty,
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ConstantFile>.Empty);
+        Diagnostic planned = Assert.Single(KernelGenGenerator.SafePlan(inputs, default).Diagnostics).ToDiagnostic();
+        Assert.Equal("KG9999", planned.Id);
+        Assert.Contains("Mystery layer 'mystery'", planned.GetMessage());
+
+        // The emitter likewise refuses a plan kind it has no op for (the generator reports that as KG9999 too).
+        var plan = new generator::KernelGen.Generator.Planning.ModelPlan(declaration, 4, 4, false,
+            new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Planning.LayerPlan>(new generator::KernelGen.Generator.Planning.LayerPlan[] { new UnregisteredPlan() }),
+            generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
+        var error = Assert.Throws<InvalidOperationException>(() => generator::KernelGen.Generator.Emitting.ModelEmitter.Emit(plan));
+        Assert.Contains("layer 'mystery'", error.Message);
+    }
+
     [Fact]
     public void EveryCatalogId_IsCoveredByATestAndListedInTheReadme()
     {

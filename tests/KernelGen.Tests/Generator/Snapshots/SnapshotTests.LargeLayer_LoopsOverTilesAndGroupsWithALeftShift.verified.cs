@@ -507,7 +507,7 @@ namespace Snapshots
                     585, 2494, -1596, -2902, 1930, -1073, 2577, 1693,
                     4538, -85, 638, 2419, 795, -678, 2898, -2728,
                 };
-                internal static readonly global::KernelGen.Reference.DenseReferenceLayer[] Layers =
+                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
                 {
                     new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 100, outputs: 72, activationType: global::KernelGen.QuantType.UInt8, inputScale: 0.5f, inputZeroPoint: 0,

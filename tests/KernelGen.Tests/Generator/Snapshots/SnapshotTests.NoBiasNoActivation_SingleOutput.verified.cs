@@ -187,7 +187,7 @@ namespace Snapshots
             /// <summary>The layers as declared, for RunReference. Initialized on first use of RunReference only.</summary>
             internal static class Declared
             {
-                internal static readonly global::KernelGen.Reference.DenseReferenceLayer[] Layers =
+                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
                 {
                     new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 1, outputs: 1, activationType: global::KernelGen.QuantType.UInt8, inputScale: 1f, inputZeroPoint: 0,

@@ -382,7 +382,7 @@ namespace Snapshots
                 {
                     2094, -3014, 2843, -2955, -3954,
                 };
-                internal static readonly global::KernelGen.Reference.DenseReferenceLayer[] Layers =
+                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
                 {
                     new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 13, outputs: 11, activationType: global::KernelGen.QuantType.Int8, inputScale: 0.05f, inputZeroPoint: -3,

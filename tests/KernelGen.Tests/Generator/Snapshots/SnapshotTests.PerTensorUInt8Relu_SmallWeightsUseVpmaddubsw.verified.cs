@@ -301,7 +301,7 @@ namespace Snapshots
                     4605, 2511, 2732, 3366, -4450, 1067, 2646, 829,
                     4732, 2003, 4545, 3578, -2523, 1424, 4457, 4489,
                 };
-                internal static readonly global::KernelGen.Reference.DenseReferenceLayer[] Layers =
+                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
                 {
                     new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 64, outputs: 32, activationType: global::KernelGen.QuantType.UInt8, inputScale: 0.0627451f, inputZeroPoint: 0,

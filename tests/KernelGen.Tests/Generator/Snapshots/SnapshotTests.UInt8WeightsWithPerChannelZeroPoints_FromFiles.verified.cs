@@ -279,7 +279,7 @@ namespace Snapshots
                     -150, -920, 2288, -2096, -3962, -1434, 1886, 1019,
                     974,
                 };
-                internal static readonly global::KernelGen.Reference.DenseReferenceLayer[] Layers =
+                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
                 {
                     new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 20, outputs: 9, activationType: global::KernelGen.QuantType.UInt8, inputScale: 0.02f, inputZeroPoint: 128,

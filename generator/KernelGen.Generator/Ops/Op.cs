@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Threading;
+using KernelGen.Generator.Emitting;
+using KernelGen.Generator.Model;
+using KernelGen.Generator.Planning;
+using Microsoft.CodeAnalysis;
+
+namespace KernelGen.Generator.Ops;
+
+/// <summary>
+/// One op, as every stage of the pipeline sees it: the attribute that declares it and its reader (Parsing), its planning
+/// rule (Planning), and its emitter (Emitting). The shared stages find an op only through <see cref="OpTable"/>, so adding
+/// one is a spec, a reader, a rule, an emitter and a reference op in new files, plus one line in the table.
+/// </summary>
+internal abstract class Op
+{
+    /// <summary>Metadata name of the layer attribute, e.g. "KernelGen.DenseAttribute".</summary>
+    public abstract string AttributeName { get; }
+
+    /// <summary>How messages show the attribute, e.g. "[Dense(...)]".</summary>
+    public abstract string AttributeUsage { get; }
+
+    /// <summary>Reads one attribute into the op's spec; values as written, validated by <see cref="Plan"/>.</summary>
+    public abstract LayerSpec Read(
+        AttributeData attribute, int index, INamedTypeSymbol model, Compilation compilation,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken);
+
+    public abstract bool Handles(LayerSpec spec);
+
+    public abstract bool Handles(LayerPlan plan);
+
+    /// <summary>
+    /// Validates and folds the layer. Returns its plan (null when it reported diagnostics) and, in <paramref name="output"/>,
+    /// what the next layer reads, also when the layer is invalid, so later layers are still checked.
+    /// </summary>
+    public abstract LayerPlan? Plan(
+        LayerSpec spec, LayerInput input, string identifier, ModelInputs inputs, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken, out LayerInput output);
+
+    /// <summary>The layer's constants and its kernels, one per instruction-set path, named "{Identifier}_{Path}".</summary>
+    public abstract void EmitLayer(SourceWriter w, LayerPlan plan);
+
+    /// <summary>The declared data the reference layer needs beyond the kernels' data (inside the Declared class).</summary>
+    public abstract void EmitDeclaredData(SourceWriter w, LayerPlan plan);
+
+    /// <summary>An expression constructing the runtime's reference layer (an IReferenceLayer) from the declared parameters.</summary>
+    public abstract string ReferenceLayer(LayerPlan plan);
+}
+
+/// <summary>An op whose spec and plan records are <typeparamref name="TSpec"/> and <typeparamref name="TPlan"/>.</summary>
+internal abstract class Op<TSpec, TPlan> : Op
+    where TSpec : LayerSpec
+    where TPlan : LayerPlan
+{
+    public sealed override bool Handles(LayerSpec spec) => spec is TSpec;
+
+    public sealed override bool Handles(LayerPlan plan) => plan is TPlan;
+
+    public sealed override LayerPlan? Plan(
+        LayerSpec spec, LayerInput input, string identifier, ModelInputs inputs, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken, out LayerInput output)
+        => Plan((TSpec)spec, input, identifier, inputs, diagnostics, cancellationToken, out output);
+
+    public sealed override void EmitLayer(SourceWriter w, LayerPlan plan) => EmitLayer(w, (TPlan)plan);
+
+    public sealed override void EmitDeclaredData(SourceWriter w, LayerPlan plan) => EmitDeclaredData(w, (TPlan)plan);
+
+    public sealed override string ReferenceLayer(LayerPlan plan) => ReferenceLayer((TPlan)plan);
+
+    protected abstract TPlan? Plan(
+        TSpec spec, LayerInput input, string identifier, ModelInputs inputs, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken, out LayerInput output);
+
+    protected abstract void EmitLayer(SourceWriter w, TPlan plan);
+
+    protected abstract void EmitDeclaredData(SourceWriter w, TPlan plan);
+
+    protected abstract string ReferenceLayer(TPlan plan);
+}
