@@ -77,7 +77,15 @@ public sealed class FuzzTests
             Parallel.ForEach(indices, new ParallelOptions { MaxDegreeOfParallelism = 2 }, batch =>
             {
                 var part = new FuzzRun(seed);
-                RunBatch(part, batch, Path.Combine(directory, "b" + batch));
+                try
+                {
+                    RunBatch(part, batch, Path.Combine(directory, "b" + batch));
+                }
+                catch (Exception e)
+                {
+                    // Whatever threw (the fuzzer, the compiler, a loaded model), the failure must still name the seed.
+                    part.Failures.Add(("batch: the test itself threw", $"batch {batch} (KERNELGEN_FUZZ_BATCH={batch})", e.ToString(), null));
+                }
                 parts[batch] = part;
             });
             foreach (FuzzRun part in parts.Where(p => p is not null))
