@@ -156,7 +156,7 @@ public sealed class FuzzTests
                 < 92 => LanguageVersion.Latest,
                 _ => LanguageVersion.Preview,
             };
-        return new FuzzBatchOptions(version, allowUnsafe: r.Next(2) == 0, nullable: r.Next(2) == 0);
+        return new FuzzBatchOptions(version, allowUnsafe: r.Next(2) == 0, nullable: r.Next(2) == 0, documentation: r.Next(4) == 0);
     }
 
     // --------------------------------------------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ public sealed class FuzzTests
         }
         var additional = units.SelectMany(u => u.Files).Select(f => (AdditionalText)new FileAdditionalText(f.Path)).ToImmutableArray();
 
-        var parse = new CSharpParseOptions(options.LanguageVersion);
+        CSharpParseOptions parse = options.ParseOptions;
         var byTree = new Dictionary<SyntaxTree, FuzzUnit>();
         var byPath = new Dictionary<string, FuzzUnit>(StringComparer.Ordinal);
         var trees = new List<SyntaxTree>();

@@ -27,13 +27,20 @@ public sealed class FuzzBatchOptions
 {
     public const int CSharp7_2 = 702, CSharp7_3 = 703, CSharp8 = 800, CSharp9 = 900, CSharp10 = 1000, CSharp11 = 1100, CSharp12 = 1200;
 
-    public FuzzBatchOptions(LanguageVersion version, bool allowUnsafe, bool nullable)
+    public FuzzBatchOptions(LanguageVersion version, bool allowUnsafe, bool nullable, bool documentation = false)
     {
         LanguageVersion = version;
         Level = (int)version.MapSpecifiedToEffectiveVersion();
         AllowUnsafe = allowUnsafe;
         Nullable = nullable && Level >= CSharp8;
+        Documentation = documentation;
     }
+
+    /// <summary>Documentation comments diagnosed, as with GenerateDocumentationFile: XML comment warnings count.</summary>
+    public bool Documentation { get; }
+
+    public Microsoft.CodeAnalysis.CSharp.CSharpParseOptions ParseOptions
+        => new(LanguageVersion, Documentation ? Microsoft.CodeAnalysis.DocumentationMode.Diagnose : Microsoft.CodeAnalysis.DocumentationMode.Parse);
 
     public LanguageVersion LanguageVersion { get; }
 
@@ -50,7 +57,8 @@ public sealed class FuzzBatchOptions
     public bool Supports(int level) => Level >= level;
 
     public override string ToString()
-        => $"LangVersion {LanguageVersion.ToDisplayString()}, AllowUnsafe {AllowUnsafe}, Nullable {(Nullable ? "enable" : "disable")}";
+        => $"LangVersion {LanguageVersion.ToDisplayString()}, AllowUnsafe {AllowUnsafe}, Nullable {(Nullable ? "enable" : "disable")}"
+           + (Documentation ? ", documentation diagnosed" : "");
 }
 
 /// <summary>
