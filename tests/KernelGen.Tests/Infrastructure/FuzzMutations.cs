@@ -65,7 +65,7 @@ public sealed class FuzzMutator
         ("member-named-like-generated", "KG0021", 4),
         ("method-with-generated-signature", "KG0021", 4),
         ("model-type-named-like-generated", "KG0021", 2),
-        ("record-parameter-named-like-generated", "KG0021", 1),
+        ("record-parameter-named-like-generated", "KG0021", 3),
         ("type-parameter-named-like-generated", "KG0021", 2),
         ("file-local-model", "KG0022", 3),
         ("interface-model", "KG0022", 2),
