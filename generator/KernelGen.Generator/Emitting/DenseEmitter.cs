@@ -81,7 +81,7 @@ internal static class DenseEmitter
             w.Line($"ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Bias);");
             if (uniform)
             {
-                w.Line($"var multiplier = global::System.Runtime.Intrinsics.Vector256.Create({layer.Multipliers[0]});");
+                w.Line($"global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create({layer.Multipliers[0]});");
             }
             else
             {
@@ -93,14 +93,14 @@ internal static class DenseEmitter
             if (layer.HasWeightZeroPoints)
             {
                 if (layer.UniformWeightZeroPoint)
-                    w.Line($"var weightZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.WeightZeroPoints[0]});");
+                    w.Line($"global::System.Runtime.Intrinsics.Vector256<int> weightZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.WeightZeroPoints[0]});");
                 else
                     w.Line($"ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_WeightZeroPoints);");
             }
             if (layer.OutputZeroPoint != 0)
-                w.Line($"var outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.OutputZeroPoint});");
-            w.Line($"var clampMin = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMin});");
-            w.Line($"var clampMax = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMax});");
+                w.Line($"global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.OutputZeroPoint});");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMin});");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMax});");
             step.DeclareConstants(w);
 
             if (layer.HasWeightZeroPoints)
@@ -254,7 +254,7 @@ internal static class DenseEmitter
         int fullGroups = layer.Inputs / 4;
         w.Line();
         w.Line("// Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.");
-        w.Line("var inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
+        w.Line("global::System.Runtime.Intrinsics.Vector256<int> inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
         if (fullGroups > 0)
         {
             using (w.Block($"for (int g = 0; g < {fullGroups}; g++)"))
@@ -344,8 +344,8 @@ internal static class DenseEmitter
     private static void Requantize(SourceWriter w, DenseLayerPlan layer, DotProductStep step, int block, string? column, int blockColumn, int valid)
     {
         string acc = $"acc{block}";
-        string at = Offsets.Of(column, blockColumn);
-        string index = Offsets.Int(column, blockColumn);
+        string at = Offsets.Int(column, blockColumn);
+        string index = at;
 
         w.Line($"// Columns {index} .. {Offsets.Int(column, blockColumn + valid - 1)}: requantize and store.");
         step.Finish(w, block);
@@ -379,7 +379,9 @@ internal static class DenseEmitter
     }
 
     private static string Load(string reference, string offset)
-        => offset == "0" ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {reference})" : $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {reference}, {offset})";
+        => offset == "0"
+            ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {reference})"
+            : $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {reference}, {offset}))";
 
     private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
     {

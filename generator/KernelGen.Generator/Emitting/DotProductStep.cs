@@ -20,12 +20,12 @@ internal abstract class DotProductStep
 
     /// <summary>Declares block <paramref name="block"/>'s accumulators, zeroed.</summary>
     public virtual void DeclareAccumulators(SourceWriter w, int block)
-        => w.Line($"var acc{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
+        => w.Line($"global::System.Runtime.Intrinsics.Vector256<int> acc{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
 
     /// <summary>Declares <paramref name="name"/>: the four input bytes in <paramref name="bits"/> in every int32 lane, in
     /// the form the step multiplies (by default as bytes).</summary>
     public virtual void Broadcast(SourceWriter w, string name, string bits)
-        => w.Line($"var {name} = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create({bits}));");
+        => w.Line($"global::System.Runtime.Intrinsics.Vector256<byte> {name} = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create({bits}));");
 
     /// <summary>Adds the products of broadcast <paramref name="x"/> and the 32 weight bytes at
     /// <paramref name="weightsRef"/> + <paramref name="offset"/> (a constant) to block <paramref name="block"/>.</summary>
@@ -61,7 +61,7 @@ internal abstract class DotProductStep
         public override string Description => "AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group";
 
         public override void DeclareConstants(SourceWriter w)
-            => w.Line("var ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);");
+            => w.Line("global::System.Runtime.Intrinsics.Vector256<short> ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);");
 
         public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
             => w.Line($"acc{block} = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc{block}, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent({x}, {Load(weightsRef, offset)}), ones));");
@@ -83,12 +83,12 @@ internal abstract class DotProductStep
 
         public override void DeclareAccumulators(SourceWriter w, int block)
         {
-            w.Line($"var lo{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
-            w.Line($"var hi{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<int> lo{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<int> hi{block} = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
         }
 
         public override void Broadcast(SourceWriter w, string name, string bits)
-            => w.Line($"var {name} = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe({bits}))))));");
+            => w.Line($"global::System.Runtime.Intrinsics.Vector256<short> {name} = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe({bits}))))));");
 
         public override void MultiplyAdd(SourceWriter w, int block, string x, string weightsRef, int offset)
         {
@@ -97,7 +97,7 @@ internal abstract class DotProductStep
         }
 
         public override void Finish(SourceWriter w, int block)
-            => w.Line($"var acc{block} = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo{block}, hi{block})), 0b11_01_10_00));");
+            => w.Line($"global::System.Runtime.Intrinsics.Vector256<int> acc{block} = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo{block}, hi{block})), 0b11_01_10_00));");
 
         public override void AccumulateInputSum(SourceWriter w, string bits)
             => Avx2InputSum(w, bits);
@@ -109,9 +109,13 @@ internal abstract class DotProductStep
 
     private static string Load(string weightsRef, int offset) => Load("Vector256", weightsRef, offset);
 
-    /// <summary>An unaligned load of a Vector256 or Vector128 (<paramref name="vector"/>) at a constant offset.</summary>
+    /// <summary>
+    /// An unaligned load of a Vector256 or Vector128 (<paramref name="vector"/>) at a constant offset. The offset goes
+    /// through Unsafe.Add(ref, int): LoadUnsafe's own offset is a nuint, which C# 7.3 cannot convert to and a user type
+    /// named nuint would capture.
+    /// </summary>
     private static string Load(string vector, string weightsRef, int offset)
         => offset == 0
             ? $"global::System.Runtime.Intrinsics.{vector}.LoadUnsafe(ref {weightsRef})"
-            : $"global::System.Runtime.Intrinsics.{vector}.LoadUnsafe(ref {weightsRef}, {offset})";
+            : $"global::System.Runtime.Intrinsics.{vector}.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {weightsRef}, {offset}))";
 }

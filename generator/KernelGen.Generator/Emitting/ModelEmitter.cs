@@ -167,7 +167,8 @@ internal static class ModelEmitter
         List<LayerPlan> layers = plan.Layers.AsSpan().ToArray().ToList();
         w.Line($"/// <summary>The kernels of {plan.ClassName} and the constants folded into them.</summary>");
         w.Line($"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]");
-        using (w.Block($"private static class {Kernels}"))
+        string hides = plan.Declaration.HiddenMembers.AsSpan().ToArray().Contains(Kernels) ? "new " : "";
+        using (w.Block($"private {hides}static class {Kernels}"))
         {
             foreach (LayerPlan layer in layers)
                 OpTable.For(layer).EmitLayer(w, layer);

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
@@ -67,17 +68,20 @@ internal static class ModelPlanner
     private static string Identifier(LayerSpec layer, HashSet<string> taken, List<DiagnosticInfo> diagnostics)
     {
         string name = layer.Name;
-        if (!SyntaxFacts.IsValidIdentifier(name) || name.StartsWith("@", System.StringComparison.Ordinal))
+        // C# ignores formatting characters (soft hyphen, zero-width joiner...) in identifiers: "fc\u00ADx" is "fcx" to
+        // the compiler, so they are dropped before names are compared and emitted.
+        string plain = new string(name.Where(c => char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format).ToArray());
+        if (!SyntaxFacts.IsValidIdentifier(name) || name.StartsWith("@", System.StringComparison.Ordinal) || !SyntaxFacts.IsValidIdentifier(plain))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, layer.LocationOf("Name"), name,
                 "is not a valid C# identifier; generated members are named after it"));
             return "Layer" + layer.Index;
         }
-        string identifier = char.ToUpperInvariant(name[0]) + name.Substring(1);
+        string identifier = char.ToUpperInvariant(plain[0]) + plain.Substring(1);
         if (!taken.Add(identifier))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, layer.LocationOf("Name"), name,
-                "is used by an earlier layer (names are compared after capitalizing the first letter)"));
+                "is used by an earlier layer (names are compared after capitalizing the first letter and dropping formatting characters)"));
             return "Layer" + layer.Index;
         }
         return identifier;

@@ -75,6 +75,8 @@ public sealed class DiagnosticsTests
         { "KG0016", Model("QuantizedModel([|70000|], InputScale = 1f)", $"[{Dense()}]"), "InputSize is 70000" },
         { "KG0017", Model(Input, "[Dense(4, 2, [|Name = \"1st\"|], Weights = nameof(W), WeightScale = 1f, OutputScale = 1f)]"), "'1st' is not a valid C# identifier" },
         { "KG0017", Model(Input, $"[{Dense()}]\n[Dense(2, 2, [|Name = \"Fc1\"|], Weights = nameof(W2), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W2 = { 1, 2, 3, 4 };"), "used by an earlier layer" },
+        // C# ignores formatting characters in identifiers: "fc\u00ADx" (with a soft hyphen) is the identifier fcx.
+        { "KG0017", Model(Input, $"[{Dense().Replace("fc1", "fcx")}]\n[Dense(2, 2, [|Name = \"fc\\u00ADx\"|], Weights = nameof(W2), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W2 = { 1, 2, 3, 4 };"), "used by an earlier layer" },
         { "KG0019", Model(Input, $"[{Dense(", [|Activation = (Activation)7|]")}]"), "Activation value 7" },
         { "KG0020", Model(Input, $"[{Dense()}]") + "\n[[|QuantizedModel(4, InputScale = 0.5f)|]] public partial class M { }", "more than one of its partial declarations" },
         { "KG0021", Model(Input, $"[{Dense()}]", Fields + "public static int [|InputSize|] => 3;"), "Property 'InputSize' of model 'M' collides with the constant InputSize" },
