@@ -184,7 +184,7 @@ public sealed class FuzzTests
             int roll = random.Next(100);
             if (tooOld)
                 FuzzMutator.TooOld(unit);
-            else if (roll < 50 || (global && roll >= 86))
+            else if (roll < 46 || (global && roll >= 86))
             {
                 // valid
             }

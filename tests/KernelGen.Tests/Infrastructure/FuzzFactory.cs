@@ -561,7 +561,7 @@ public sealed class FuzzFactory
     public FuzzSemantics Semantics(int productCap)
     {
         QuantType activation = _r.Next(2) == 0 ? QuantType.UInt8 : QuantType.Int8;
-        int layerCount = _r.Next(100) switch { < 58 => 1, < 88 => 2, < 97 => 3, _ => 4 };
+        int layerCount = _r.Next(100) switch { < 63 => 1, < 90 => 2, < 97 => 3, _ => 4 };
         int size = Size();
         if (productCap > 2_048)
             size = _r.Next(64, 301);

@@ -678,7 +678,8 @@ public sealed class FuzzMutator
                 }
                 else
                 {
-                    (string first, string second) = Pick(new[] { ("fc", "Fc"), ("fc", "fc"), ("über", "Über"), ("_a", "_a"), ("x", "X"), ("hidden", "Hidden"), ("Row", "row") });
+                    (string first, string second) = Pick(new[] { ("fc", "Fc"), ("fc", "fc"), ("über", "Über"), ("_a", "_a"), ("x", "X"), ("hidden", "Hidden"), ("Row", "row"),
+                        ("fcx", "fc\\u00ADx") }); // C# ignores formatting characters (U+00AD) in identifiers
                     Set(m.LayerArgs[a], "Name", $"Name = \"{first}\"");
                     Set(m.LayerArgs[b], "Name", $"Name = \"{second}\"");
                 }
