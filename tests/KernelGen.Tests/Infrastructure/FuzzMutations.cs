@@ -717,7 +717,7 @@ public sealed class FuzzMutator
                     $"internal static event global::System.Action {id};",
                     $"public enum {id} {{ A }}",
                 };
-                if (!isStatic)
+                if (!isStatic && !m.Keyword.Contains("struct")) // a struct's get-only auto-property must be assigned (before C# 11)
                     options.Add($"public int {id} {{ get; }}");
                 (m.Split && Chance(0.5) ? m.SplitMembers : m.Members).Add(Pick(options));
                 Anchor(unit, "Mem." + member);
