@@ -344,10 +344,10 @@ internal static class DenseEmitter
     private static void Requantize(SourceWriter w, DenseLayerPlan layer, DotProductStep step, int block, string? column, int blockColumn, int valid)
     {
         string acc = $"acc{block}";
+        // One int offset serves the constant tables (through Unsafe.Add in Load) and the output store.
         string at = Offsets.Int(column, blockColumn);
-        string index = at;
 
-        w.Line($"// Columns {index} .. {Offsets.Int(column, blockColumn + valid - 1)}: requantize and store.");
+        w.Line($"// Columns {at} .. {Offsets.Int(column, blockColumn + valid - 1)}: requantize and store.");
         step.Finish(w, block);
         w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.Add({acc}, {Load("bias", at)});");
         if (layer.HasWeightZeroPoints)
@@ -374,7 +374,7 @@ internal static class DenseEmitter
             ? $"{acc} = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max({acc}, clampMin), clampMax);"
             : $"{acc} = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add({acc}, outputZeroPoint), clampMin), clampMax);");
         string store = layer.Signed ? "global::KernelGen.Simd.Store256.StoreInt8" : "global::KernelGen.Simd.Store256.StoreUInt8";
-        string target = index == "0" ? "ref y" : $"ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {index})";
+        string target = at == "0" ? "ref y" : $"ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {at})";
         w.Line(valid >= 8 ? $"{store}({acc}, {target});" : $"{store}({acc}, {target}, {valid});");
     }
 

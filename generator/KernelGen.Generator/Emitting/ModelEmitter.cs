@@ -98,7 +98,7 @@ internal static class ModelEmitter
         string element = plan.ElementType;
         string generated = $"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]";
         string run = $"Run({Global.ReadOnlySpan}{{{element}}}, {Global.Span}{{{element}}})";
-        string New(string member) => plan.Declaration.HiddenMembers.AsSpan().ToArray().Contains(member) ? "new " : "";
+        string New(string member) => plan.Declaration.Hides(member) ? "new " : "";
 
         w.Line($"/// <summary>Values per input row ({type}).</summary>");
         w.Line(generated);
@@ -167,7 +167,7 @@ internal static class ModelEmitter
         List<LayerPlan> layers = plan.Layers.AsSpan().ToArray().ToList();
         w.Line($"/// <summary>The kernels of {plan.ClassName} and the constants folded into them.</summary>");
         w.Line($"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]");
-        string hides = plan.Declaration.HiddenMembers.AsSpan().ToArray().Contains(Kernels) ? "new " : "";
+        string hides = plan.Declaration.Hides(Kernels) ? "new " : "";
         using (w.Block($"private {hides}static class {Kernels}"))
         {
             foreach (LayerPlan layer in layers)

@@ -20,6 +20,17 @@ internal sealed record ModelDeclaration(
     bool AllowUnsafe,
     int LanguageVersion)
 {
+    /// <summary>Whether the generated member <paramref name="name"/> hides an inherited one (and is emitted with <c>new</c>).</summary>
+    public bool Hides(string name)
+    {
+        foreach (string hidden in HiddenMembers)
+        {
+            if (hidden == name)
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>Namespace-qualified name for messages and comments, e.g. "N.G&lt;TKey, TValue&gt;.M".</summary>
     public string FullName
     {
