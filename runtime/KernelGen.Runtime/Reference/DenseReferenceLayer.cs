@@ -25,10 +25,14 @@ public sealed class DenseReferenceLayer : IReferenceLayer
     /// <param name="activation">Activation folded into the clamp.</param>
     /// <param name="perChannelScales">Whether the scales were declared per channel (decides how the multiplier is
     /// computed, see <see cref="QuantizationMath.RequantizationMultiplier"/>); default: more than one scale.</param>
+    /// <param name="scheme">How the accumulators are requantized.</param>
+    /// <param name="outputType">Type of the output: UInt8 or Int8 (default: the input's type), or Int32 for the raw
+    /// accumulators with no requantization (ONNX MatMulInteger; the output scale, zero point and activation are then unused).</param>
     public DenseReferenceLayer(
         int inputs, int outputs, QuantType activationType, float inputScale, int inputZeroPoint,
         QuantType weightType, byte[] weights, float[] weightScales, int[] weightZeroPoints, int[]? bias,
-        float outputScale, int outputZeroPoint, Activation activation, bool? perChannelScales = null)
+        float outputScale, int outputZeroPoint, Activation activation, bool? perChannelScales = null,
+        RequantizationScheme scheme = RequantizationScheme.FixedPoint, QuantType? outputType = null)
     {
         if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "Must be positive.");
         if (outputs <= 0) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "Must be positive.");
@@ -40,6 +44,8 @@ public sealed class DenseReferenceLayer : IReferenceLayer
             throw new ArgumentException($"Expected 1 or {outputs} weight scales.", nameof(weightScales));
         if (weightZeroPoints is null || (weightZeroPoints.Length != 1 && weightZeroPoints.Length != outputs))
             throw new ArgumentException($"Expected 1 or {outputs} weight zero points.", nameof(weightZeroPoints));
+        if (outputType is { } o && o != QuantType.Int32 && !QuantizationMath.IsEightBit(o))
+            throw new ArgumentOutOfRangeException(nameof(outputType), outputType, "Outputs are UInt8, Int8 or Int32.");
         if (bias is not null && bias.Length != outputs)
             throw new ArgumentException($"Expected {outputs} biases, got {bias.Length}.", nameof(bias));
 
@@ -57,6 +63,8 @@ public sealed class DenseReferenceLayer : IReferenceLayer
         OutputZeroPoint = outputZeroPoint;
         Activation = activation;
         PerChannelScales = perChannelScales ?? weightScales.Length > 1;
+        Scheme = scheme;
+        OutputType = outputType ?? activationType;
         if (!PerChannelScales && weightScales.Length != 1)
             throw new ArgumentException("Per-tensor scales need exactly one scale.", nameof(perChannelScales));
     }
@@ -65,8 +73,12 @@ public sealed class DenseReferenceLayer : IReferenceLayer
     public int Inputs { get; }
     /// <summary>N.</summary>
     public int Outputs { get; }
-    /// <summary>Type of input and output.</summary>
+    /// <summary>Type of the input.</summary>
     public QuantType ActivationType { get; }
+    /// <summary>Type of the output: UInt8, Int8, or Int32 (raw accumulators).</summary>
+    public QuantType OutputType { get; }
+    /// <summary>How the accumulators are requantized.</summary>
+    public RequantizationScheme Scheme { get; }
     /// <summary>Input scale.</summary>
     public float InputScale { get; }
     /// <summary>Input zero point.</summary>
@@ -91,5 +103,13 @@ public sealed class DenseReferenceLayer : IReferenceLayer
     public bool PerChannelScales { get; }
 
     /// <inheritdoc/>
-    public void Run(ReadOnlySpan<byte> input, Span<byte> output) => ReferenceOps.Dense(this, input, output);
+    public int OutputBytes => OutputType == QuantType.Int32 ? 4 * Outputs : Outputs;
+
+    /// <inheritdoc/>
+    public void Run(System.Collections.Generic.IReadOnlyList<byte[]> inputs, Span<byte> output)
+    {
+        if (inputs is null || inputs.Count != 1)
+            throw new ArgumentException("A Dense layer reads one tensor.", nameof(inputs));
+        ReferenceOps.Dense(this, inputs[0], output);
+    }
 }

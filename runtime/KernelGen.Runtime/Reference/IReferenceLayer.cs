@@ -1,20 +1,22 @@
 using System;
+using System.Collections.Generic;
 
 namespace KernelGen.Reference;
 
 /// <summary>
 /// One layer of a model in its declared, unfolded form, computed by plain loops with the published integer semantics.
-/// Each op has one (<see cref="DenseReferenceLayer"/>, ...); <see cref="ReferenceOps.Model"/> chains them.
+/// Each op has one (<see cref="DenseReferenceLayer"/>, ...); <see cref="ReferenceOps.Model(ReferenceModel, ReadOnlySpan{byte}, Span{byte})"/>
+/// runs them over the model's tensor graph.
 /// </summary>
+/// <remarks>
+/// Tensors reach a layer as raw bytes of one image (one batch row): one byte per uint8 or int8 element, four
+/// little-endian bytes per int32 or float element, NHWC order for feature maps.
+/// </remarks>
 public interface IReferenceLayer
 {
-    /// <summary>Values per input row.</summary>
-    int Inputs { get; }
+    /// <summary>Bytes of this layer's output for one image.</summary>
+    int OutputBytes { get; }
 
-    /// <summary>Values per output row.</summary>
-    int Outputs { get; }
-
-    /// <summary>One row: <paramref name="input"/> holds <see cref="Inputs"/> raw values of the layer's input type,
-    /// <paramref name="output"/> receives <see cref="Outputs"/>.</summary>
-    void Run(ReadOnlySpan<byte> input, Span<byte> output);
+    /// <summary>Computes one image: <paramref name="inputs"/> are the layer's input tensors in declaration order.</summary>
+    void Run(IReadOnlyList<byte[]> inputs, Span<byte> output);
 }

@@ -14,10 +14,13 @@ public static class ReferenceOps
     {
         if (input.Length != layer.Inputs)
             throw new ArgumentException($"Expected {layer.Inputs} inputs, got {input.Length}.", nameof(input));
-        if (output.Length != layer.Outputs)
-            throw new ArgumentException($"Expected {layer.Outputs} outputs, got {output.Length}.", nameof(output));
+        if (output.Length != (layer.OutputType == QuantType.Int32 ? 4 * layer.Outputs : layer.Outputs))
+            throw new ArgumentException($"Expected {layer.Outputs} outputs of {layer.OutputType}, got {output.Length} bytes.", nameof(output));
 
-        QuantizationMath.ActivationRange(layer.Activation, layer.OutputScale, layer.OutputZeroPoint, layer.ActivationType, out int min, out int max);
+        bool integerOnly = layer.OutputType == QuantType.Int32;
+        int min = 0, max = 0;
+        if (!integerOnly)
+            QuantizationMath.ActivationRange(layer.Activation, layer.OutputScale, layer.OutputZeroPoint, layer.OutputType, out min, out max);
         for (int j = 0; j < layer.Outputs; j++)
         {
             int weightZeroPoint = layer.WeightZeroPoints[layer.WeightZeroPoints.Length == 1 ? 0 : j];
@@ -31,39 +34,70 @@ public static class ReferenceOps
             if (layer.Bias is not null)
                 acc = unchecked(acc + layer.Bias[j]);
 
+            if (integerOnly)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(output.Slice(4 * j), acc);
+                continue;
+            }
             float weightScale = layer.WeightScales[layer.WeightScales.Length == 1 ? 0 : j];
-            QuantizationMath.QuantizeMultiplier(
-                QuantizationMath.RequantizationMultiplier(layer.InputScale, weightScale, layer.OutputScale, layer.PerChannelScales),
-                out int multiplier, out int shift);
-            int q = FixedPoint.MultiplyByQuantizedMultiplier(acc, multiplier, shift) + layer.OutputZeroPoint;
-            q = Math.Clamp(q, min, max);
-            output[j] = (byte)q;
+            output[j] = (byte)Requantize(acc, layer.Scheme, layer.InputScale, weightScale, layer.OutputScale, layer.PerChannelScales,
+                layer.OutputZeroPoint, min, max);
         }
     }
 
     /// <summary>
-    /// Runs <paramref name="layers"/> in order over a batch: <paramref name="input"/> holds whole rows of the first layer's
-    /// inputs, <paramref name="output"/> the same rows of the last layer's outputs. Allocates its intermediate rows.
+    /// Runs <paramref name="model"/> over a batch: <paramref name="input"/> holds whole images of
+    /// <see cref="ReferenceModel.InputBytes"/> bytes, <paramref name="output"/> receives the last node's output for each.
+    /// Allocates every intermediate tensor; not for production use.
     /// </summary>
-    public static void Model(IReferenceLayer[] layers, ReadOnlySpan<byte> input, Span<byte> output)
+    public static void Model(ReferenceModel model, ReadOnlySpan<byte> input, Span<byte> output)
     {
-        if (layers is null || layers.Length == 0)
-            throw new ArgumentException("A model needs at least one layer.", nameof(layers));
-        int inputSize = layers[0].Inputs;
-        int outputSize = layers[layers.Length - 1].Outputs;
-        int rows = KernelGuard.BatchRows(input.Length, inputSize, output.Length, outputSize);
+        if (model is null)
+            throw new ArgumentNullException(nameof(model));
+        int inputBytes = model.InputBytes;
+        int outputBytes = model.OutputBytes;
+        int rows = KernelGuard.BatchRows(input.Length, inputBytes, output.Length, outputBytes);
+        var tensors = new byte[model.Nodes.Length + 1][];
         for (int r = 0; r < rows; r++)
         {
-            byte[] current = input.Slice(r * inputSize, inputSize).ToArray();
-            foreach (IReferenceLayer layer in layers)
+            tensors[0] = input.Slice(r * inputBytes, inputBytes).ToArray();
+            for (int i = 0; i < model.Nodes.Length; i++)
             {
-                byte[] next = new byte[layer.Outputs];
-                layer.Run(current, next);
-                current = next;
+                ReferenceNode node = model.Nodes[i];
+                var inputs = new byte[node.Inputs.Length][];
+                for (int t = 0; t < inputs.Length; t++)
+                    inputs[t] = tensors[node.Inputs[t]];
+                tensors[i + 1] = new byte[node.Layer.OutputBytes];
+                node.Layer.Run(inputs, tensors[i + 1]);
             }
-            current.CopyTo(output.Slice(r * outputSize, outputSize));
+            tensors[model.Nodes.Length].CopyTo(output.Slice(r * outputBytes, outputBytes));
         }
     }
 
-    private static int Value(byte raw, QuantType type) => type == QuantType.Int8 ? (sbyte)raw : raw;
+    /// <summary>Runs a chain of layers (each reading the previous one's output) over a batch of <paramref name="inputBytes"/>-byte images.</summary>
+    public static void Model(int inputBytes, IReferenceLayer[] layers, ReadOnlySpan<byte> input, Span<byte> output)
+        => Model(ReferenceModel.Chain(inputBytes, layers), input, output);
+
+    /// <summary>
+    /// Requantizes one accumulator from the declared scales, in the chosen scheme: TFLite's MultiplyByQuantizedMultiplier with
+    /// the multiplier computed as TFLite computes it, or ONNX Runtime's float requantization. Clamped to [min, max].
+    /// </summary>
+    public static int Requantize(
+        int acc, RequantizationScheme scheme, float inputScale, float weightScale, float outputScale, bool perChannelScales,
+        int outputZeroPoint, int min, int max)
+    {
+        if (scheme == RequantizationScheme.Float)
+        {
+            float scale = QuantizationMath.FloatRequantizationScale(inputScale, weightScale, outputScale);
+            return FloatRequantization.Apply(acc, scale, outputZeroPoint, min, max);
+        }
+        QuantizationMath.QuantizeMultiplier(
+            QuantizationMath.RequantizationMultiplier(inputScale, weightScale, outputScale, perChannelScales),
+            out int multiplier, out int shift);
+        int q = FixedPoint.MultiplyByQuantizedMultiplier(acc, multiplier, shift) + outputZeroPoint;
+        return Math.Clamp(q, min, max);
+    }
+
+    /// <summary>A raw 8-bit value as the integer it stands for.</summary>
+    public static int Value(byte raw, QuantType type) => type == QuantType.Int8 ? (sbyte)raw : raw;
 }

@@ -84,6 +84,16 @@ static class QuantizationMath
             ? (double)inputScale * weightScale / outputScale
             : (double)(float)(inputScale * weightScale) / outputScale;
 
+    /// <summary>
+    /// The float requantization scale of <see cref="RequantizationScheme.Float"/>, computed as ONNX Runtime computes it
+    /// (qlinearconv.cc, quantize_linear_matmul.cc): input_scale * weight_scale / output_scale, each step in float.
+    /// </summary>
+    public static float FloatRequantizationScale(float inputScale, float weightScale, float outputScale)
+    {
+        float product = inputScale * weightScale;
+        return product / outputScale;
+    }
+
     /// <summary>Smallest value of an 8-bit quantized type.</summary>
     public static int TypeMin(QuantType type) => type switch
     {
