@@ -158,8 +158,8 @@ internal static class ModelEmitter
         w.Line(generated);
         w.Line($"public static {New(GeneratedMembers.RunReference)}void RunReference({Global.ReadOnlySpan}<{element}> input, {Global.Span}<{element}> output)");
         w.Line(plan.Signed
-            ? $"    => {Global.ReferenceOps}.Model({Kernels}.Declared.Layers, {Global.MemoryMarshal}.AsBytes(input), {Global.MemoryMarshal}.AsBytes(output));"
-            : $"    => {Global.ReferenceOps}.Model({Kernels}.Declared.Layers, input, output);");
+            ? $"    => {Global.ReferenceOps}.Model(InputSize, {Kernels}.Declared.Layers, {Global.MemoryMarshal}.AsBytes(input), {Global.MemoryMarshal}.AsBytes(output));"
+            : $"    => {Global.ReferenceOps}.Model(InputSize, {Kernels}.Declared.Layers, input, output);");
     }
 
     private static void KernelsClass(SourceWriter w, ModelPlan plan)

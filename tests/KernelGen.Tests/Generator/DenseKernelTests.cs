@@ -117,7 +117,7 @@ public sealed class DenseKernelTests
                 int rows = 6 + random.Next(3);
                 byte[] input = RandomModels.Input(random, model, rows);
                 byte[] output = new byte[rows * model.OutputSize];
-                ReferenceOps.Model(model.ReferenceLayers(), input, output);
+                ReferenceOps.Model(model.InputSize, model.ReferenceLayers(), input, output);
                 inputs[model.ClassName] = input;
                 expected[model.ClassName] = output;
             }

@@ -502,7 +502,7 @@ public sealed class FuzzTests
         int rows = 6 + random.Next(3);
         byte[] input = s.Input(random, rows);
         byte[] expected = new byte[rows * s.OutputSize], actual = new byte[expected.Length], declared = new byte[expected.Length];
-        ReferenceOps.Model(s.ReferenceLayers(), input, expected);
+        ReferenceOps.Model(s.InputSize, s.ReferenceLayers(), input, expected);
         run(input, actual);
         reference(input, declared);
         problem = Compare(expected, declared, s, "RunReference") ?? Compare(expected, actual, s, "Run");

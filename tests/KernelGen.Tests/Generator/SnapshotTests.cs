@@ -65,7 +65,7 @@ public sealed class SnapshotTests
         var random = new Random(7);
         byte[] input = RandomModels.Input(random, model, 6);
         byte[] expected = new byte[6 * model.OutputSize];
-        KernelGen.Reference.ReferenceOps.Model(model.ReferenceLayers(), input, expected);
+        KernelGen.Reference.ReferenceOps.Model(model.InputSize, model.ReferenceLayers(), input, expected);
         foreach (PinnedPath path in Enum.GetValues<PinnedPath>().Where(ModelLoader.CanRun))
         {
             var loaded = new LoadedModel(ModelLoader.Load(run, new[] { source }, path), $"Snapshots.{model.ClassName}", model.ActivationType == QuantType.Int8);

@@ -193,26 +193,26 @@ public sealed class ReferenceOpsTests
         // Row 2: x = [0, 200]  -> L1 acc [400, -200] -> [200, -100 -> clamped 0]
         //                      -> L2 acc 200 + 0 + 1 = 201 -> 201 -> 204
         var output = new byte[3];
-        ReferenceOps.Model(TwoLayerModel(), new byte[] { 3, 4, 10, 1, 0, 200 }, output);
+        ReferenceOps.Model(2, TwoLayerModel(), new byte[] { 3, 4, 10, 1, 0, 200 }, output);
         Assert.Equal(new byte[] { 13, 25, 204 }, output);
     }
 
     [Fact]
     public void Model_EmptyBatchWritesNothing()
     {
-        ReferenceOps.Model(TwoLayerModel(), ReadOnlySpan<byte>.Empty, Span<byte>.Empty);
+        ReferenceOps.Model(2, TwoLayerModel(), ReadOnlySpan<byte>.Empty, Span<byte>.Empty);
     }
 
     [Fact]
     public void Model_BadBatchLengthsThrowFromKernelGuard()
     {
-        var input = Assert.Throws<ArgumentException>(() => ReferenceOps.Model(TwoLayerModel(), new byte[5], new byte[2]));
+        var input = Assert.Throws<ArgumentException>(() => ReferenceOps.Model(2, TwoLayerModel(), new byte[5], new byte[2]));
         Assert.Contains("Input length 5", input.Message);
         Assert.Contains("reads 2 values per row", input.Message);
-        var output = Assert.Throws<ArgumentException>(() => ReferenceOps.Model(TwoLayerModel(), new byte[6], new byte[2]));
+        var output = Assert.Throws<ArgumentException>(() => ReferenceOps.Model(2, TwoLayerModel(), new byte[6], new byte[2]));
         Assert.Contains("Output length 2", output.Message);
         Assert.Contains("expected 3 (3 x 1 outputs)", output.Message);
-        Assert.Throws<ArgumentException>(() => ReferenceOps.Model(Array.Empty<DenseReferenceLayer>(), new byte[2], new byte[1]));
+        Assert.Throws<ArgumentException>(() => ReferenceOps.Model(2, Array.Empty<DenseReferenceLayer>(), new byte[2], new byte[1]));
     }
 
     // ---- KernelGuard -----------------------------------------------------------------------------------------------
