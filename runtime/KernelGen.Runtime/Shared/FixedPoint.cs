@@ -3,8 +3,14 @@ namespace KernelGen.Quantization;
 /// <summary>
 /// The run-time half of the integer arithmetic, scalar: gemmlowp's fixed-point primitives and TFLite's
 /// <c>MultiplyByQuantizedMultiplier</c>, written as the published definitions read. Every SIMD path is tested against these.
+/// The generator compiles this file too, to fold rescale tables at compile time from the same definitions.
 /// </summary>
-public static class FixedPoint
+#if KERNELGEN_GENERATOR
+internal
+#else
+public
+#endif
+static class FixedPoint
 {
     /// <summary>
     /// gemmlowp <c>SaturatingRoundingDoublingHighMul</c>: the high 32 bits of 2*a*b, rounded (nudge 2^30 for a
