@@ -101,7 +101,7 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
             var shape = new TypeShape("class", name, EquatableArray<string>.Empty);
             var declaration = new ModelDeclaration(null, EquatableArray<TypeShape>.Empty, shape,
                 syntax.TargetSymbol.ToDisplayString() + "-failed", EquatableArray<string>.Empty, false, 0);
-            return new ModelSpec(declaration, location, new InputSpec(0, 0, 0, 0, null, EquatableArray<ArgumentLocation>.Empty),
+            return new ModelSpec(declaration, location, new InputSpec(0, EquatableArray<int>.Empty, 0, 0, 0, 0, 0, null, EquatableArray<ArgumentLocation>.Empty),
                 EquatableArray<LayerSpec>.Empty, new EquatableArray<DiagnosticInfo>(new[] { Failure(name, e, location) }));
         }
     }
@@ -128,8 +128,7 @@ public sealed class KernelGenGenerator : IIncrementalGenerator
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ModelSpec model = inputs.Model;
-            return new ModelPlan(model.Declaration, 0, 0, false, EquatableArray<LayerPlan>.Empty,
-                new EquatableArray<DiagnosticInfo>(new[] { Failure(model.ClassName, e, model.Location) }));
+            return ModelPlan.Failed(model.Declaration, new EquatableArray<DiagnosticInfo>(new[] { Failure(model.ClassName, e, model.Location) }));
         }
     }
 

@@ -37,7 +37,21 @@ public static class KernelGuard
         => throw new ArgumentException(
             $"Output length {outputLength} does not match the input's {rows} row(s): expected {(long)rows * outputSize} ({rows} x {outputSize} outputs).", "output");
 
-    /// <summary>Throws <see cref="ArgumentException"/> if the input and output memory overlap.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when a caller-owned scratch span is shorter than the model's ScratchSize.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scratch(int length, int required)
+    {
+        if (length < required)
+            ThrowScratch(length, required);
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowScratch(int length, int required)
+        => throw new ArgumentException(
+            $"Scratch length {length} is too short: the model needs ScratchSize = {required} bytes for the tensors between its layers.", "scratch");
+
+    /// <summary>Throws <see cref="ArgumentException"/> if the two spans' memory overlaps (input and output, or either and scratch).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void NoOverlap<TIn, TOut>(ReadOnlySpan<TIn> input, Span<TOut> output)
         where TIn : unmanaged
@@ -50,5 +64,5 @@ public static class KernelGuard
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowOverlap()
-        => throw new ArgumentException("The output span overlaps the input span; the model needs separate buffers.", "output");
+        => throw new ArgumentException("A span overlaps another one (input, output, scratch); the model needs separate buffers.", "output");
 }

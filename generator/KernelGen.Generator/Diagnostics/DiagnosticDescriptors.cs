@@ -33,7 +33,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WeightCountMismatch = Error(
         "KG0007", "Weight count does not match the layer shape",
-        "{0}: {1} holds {2} weights; {3} inputs x {4} outputs needs {5}");
+        "{0}: {1} holds {2} weights; {3} needs {4}");
 
     public static readonly DiagnosticDescriptor BiasCountMismatch = Error(
         "KG0008", "Bias count does not match the layer's outputs",
@@ -98,6 +98,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LanguageVersionTooOld = Error(
         "KG0023", "Language version too old",
         "Model '{0}' cannot be generated for C# {1}: the generated kernels need C# 7.3 or later (ref locals, Span and stackalloc into Span)");
+
+    public static readonly DiagnosticDescriptor UnknownInput = Error(
+        "KG0024", "Layer input not found",
+        "{0} reads '{1}', which is neither \"input\" (the model input) nor the name of an earlier layer");
+
+    public static readonly DiagnosticDescriptor InvalidGeometry = Error(
+        "KG0025", "Tensor shapes do not fit the layer",
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor GeneratorFailure = Error(
         "KG9999", "KernelGen failed unexpectedly",

@@ -53,10 +53,7 @@ internal static class DenseEmitter
         w.Close(";");
 
         IntTable(w, $"{id}_Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);
-        IntTable(w, $"{id}_Multipliers", $"{id}: Q31 multiplier M0_j per column", layer.Multipliers);
-        if (layer.HasLeftShift)
-            IntTable(w, $"{id}_LeftShifts", $"{id}: left shift per column (multipliers of 1 or more)", layer.LeftShifts);
-        IntTable(w, $"{id}_RightShifts", $"{id}: rounding right shift per column", layer.RightShifts);
+        RequantizeStep.EmitTables(w, id, layer.Requantization);
         if (layer.HasWeightZeroPoints)
             IntTable(w, $"{id}_WeightZeroPoints", $"{id}: weight zero point z_w'_j per column, in the operand's terms", layer.WeightZeroPoints);
         w.Line();
@@ -69,7 +66,6 @@ internal static class DenseEmitter
         int n = layer.Outputs;
         int groups = DensePacking.Groups(k);
         int blocks = DensePacking.Blocks(n);
-        bool uniform = layer.UniformRequantization;
 
         w.Line($"/// <summary>{id} on {step.Isa}: {k} bytes at <paramref name=\"x\"/> to {n} bytes at <paramref name=\"y\"/>.</summary>");
         w.Line($"/// <remarks>{step.Description}. Never inlined: inlined into a caller, the kernel would spend that");
@@ -79,17 +75,6 @@ internal static class DenseEmitter
         {
             w.Line($"ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Weights));");
             w.Line($"ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Bias);");
-            if (uniform)
-            {
-                w.Line($"global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create({layer.Multipliers[0]});");
-            }
-            else
-            {
-                w.Line($"ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Multipliers);");
-                if (layer.HasLeftShift)
-                    w.Line($"ref int leftShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_LeftShifts);");
-                w.Line($"ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_RightShifts);");
-            }
             if (layer.HasWeightZeroPoints)
             {
                 if (layer.UniformWeightZeroPoint)
@@ -97,10 +82,7 @@ internal static class DenseEmitter
                 else
                     w.Line($"ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_WeightZeroPoints);");
             }
-            if (layer.OutputZeroPoint != 0)
-                w.Line($"global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.OutputZeroPoint});");
-            w.Line($"global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMin});");
-            w.Line($"global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create({layer.ClampMax});");
+            RequantizeStep.DeclareConstants(w, id, layer.Requantization);
             step.DeclareConstants(w);
 
             if (layer.HasWeightZeroPoints)
@@ -154,13 +136,12 @@ internal static class DenseEmitter
         {
             w.Line("global::KernelGen.Kernels.ScalarDense.Run(");
             w.Line("    new global::KernelGen.Kernels.PackedDense(");
-            w.Line($"        inputs: {layer.Inputs}, outputs: {layer.Outputs}, inputSigned: {Bool(layer.Signed)}, outputSigned: {Bool(layer.Signed)},");
+            w.Line($"        inputs: {layer.Inputs}, outputs: {layer.Outputs}, inputSigned: {Bool(layer.InputSigned)},");
             w.Line($"        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>({id}_Weights), foldedBias: {id}_Bias,");
             w.Line($"        weightZeroPoints: {(layer.HasWeightZeroPoints ? id + "_WeightZeroPoints" : Global.ReadOnlySpan + "<int>.Empty")},");
-            w.Line($"        multipliers: {id}_Multipliers, leftShifts: {(layer.HasLeftShift ? id + "_LeftShifts" : Global.ReadOnlySpan + "<int>.Empty")}, rightShifts: {id}_RightShifts,");
-            w.Line($"        outputZeroPoint: {layer.OutputZeroPoint}, clampMin: {layer.ClampMin}, clampMax: {layer.ClampMax}),");
+            w.Line($"        requantization: {RequantizeStep.Scalar(id, layer.Requantization)}),");
             w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, {layer.Inputs}),");
-            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, {layer.Outputs}));");
+            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, {layer.Outputs * (layer.Requantization.OutputType == QuantType.Int32 ? 4 : 1)}));");
         }
         w.Line();
     }
@@ -173,7 +154,7 @@ internal static class DenseEmitter
     public static string ReferenceLayer(DenseLayerPlan layer)
     {
         DenseReferencePlan r = layer.Reference;
-        string type = layer.Signed ? Global.QuantType + ".Int8" : Global.QuantType + ".UInt8";
+        string type = layer.InputSigned ? Global.QuantType + ".Int8" : Global.QuantType + ".UInt8";
         string weightType = Global.QuantType + "." + r.WeightType;
         string weights = $"global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>({layer.Identifier}_Weights), {layer.Inputs}, {layer.Outputs}, {weightType})";
         string bias = r.HasBias ? $"{layer.Identifier}_DeclaredBias.ToArray()" : "null";
@@ -186,7 +167,8 @@ internal static class DenseEmitter
             + $"    weights: {weights},\n"
             + $"    weightScales: new float[] {{ {scales} }},\n"
             + $"    weightZeroPoints: new int[] {{ {zeros} }}, bias: {bias},\n"
-            + $"    outputScale: {SourceWriter.Float(r.OutputScale)}, outputZeroPoint: {layer.OutputZeroPoint}, activation: {activation}, perChannelScales: {Bool(r.PerChannelScales)})";
+            + $"    outputScale: {SourceWriter.Float(r.OutputScale)}, outputZeroPoint: {layer.Requantization.ZeroPoint}, activation: {activation}, perChannelScales: {Bool(r.PerChannelScales)},\n"
+            + $"    scheme: global::KernelGen.RequantizationScheme.{r.Scheme}, outputType: {Global.QuantType}.{layer.Requantization.OutputType})";
     }
 
     /// <summary>The declared bias, for RunReference (the kernels use the folded bias instead).</summary>
@@ -201,42 +183,19 @@ internal static class DenseEmitter
         DenseReferencePlan r = layer.Reference;
         int k = layer.Inputs;
         int n = layer.Outputs;
-        string actType = layer.Signed ? "int8" : "uint8";
+        string actType = layer.InputSigned ? "int8" : "uint8";
         string weightType = r.WeightType == QuantType.Int8 ? "int8" : "uint8";
         bool perChannel = r.WeightScales.Length > 1 || r.WeightZeroPoints.Length > 1;
         string activation = r.Activation switch { Activation.Relu => "ReLU", Activation.Relu6 => "ReLU6", _ => "no activation" };
-        int inputZero = r.InputZeroPoint + (layer.Signed ? 128 : 0);
+        int inputZero = r.InputZeroPoint + (layer.InputSigned ? 128 : 0);
 
         w.Line("// ------------------------------------------------------------------------------------------------");
-        w.Line($"// {layer.Name}: Dense {k} -> {n}, {actType} activations, {weightType} weights ({(perChannel ? "per-channel" : "per-tensor")}), {activation}");
-        w.Line($"//   input:   scale {SourceWriter.Float(r.InputScale)}, zero point {r.InputZeroPoint}; kernel operand u = {(layer.Signed ? "x ^ 0x80 = x + 128" : "x")}, z_in' = {inputZero}");
+        string outType = Planning.Tensor.TypeName(layer.Requantization.OutputType);
+        w.Line($"// {layer.Name}: Dense {k} -> {n}, {actType} in, {outType} out, {weightType} weights ({(perChannel ? "per-channel" : "per-tensor")}), {activation}");
+        w.Line($"//   input:   scale {SourceWriter.Float(r.InputScale)}, zero point {r.InputZeroPoint}; kernel operand u = {(layer.InputSigned ? "x ^ 0x80 = x + 128" : "x")}, z_in' = {inputZero}");
         string zeros = r.WeightZeroPoints.Length == 1 ? r.WeightZeroPoints[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "per column";
         w.Line($"//   weights: {(r.WeightScales.Length == 1 ? "scale " + SourceWriter.Float(r.WeightScales[0]) : $"{n} scales")}, zero point {zeros}; operand v = {(r.WeightType == QuantType.UInt8 ? "w - 128" : "w")}");
-        w.Line($"//   output:  scale {SourceWriter.Float(r.OutputScale)}, zero point {layer.OutputZeroPoint}");
-        if (layer.UniformRequantization)
-        {
-            double real = QuantizationMath.RequantizationMultiplier(r.InputScale, r.WeightScales[0], r.OutputScale, r.PerChannelScales);
-            int shift = layer.LeftShifts[0] - layer.RightShifts[0];
-            string formula = r.PerChannelScales
-                ? "input scale * weight scale / output scale, in double"
-                : "(double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor";
-            w.Line($"//   requantize: {SourceWriter.Real(real)} = {formula} -> M0 = {layer.Multipliers[0]} (Q31), shift {shift}");
-        }
-        else
-        {
-            w.Line($"//   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j ({layer.Identifier}_Multipliers, shifts)");
-        }
-        string zero = layer.OutputZeroPoint == 0 ? "" : $"{layer.OutputZeroPoint} + ";
-        w.Line(layer.UniformRequantization
-            ? $"//     out_j = clamp({zero}RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << " + layer.LeftShifts[0] : "")}, {layer.Multipliers[0]}), {layer.RightShifts[0]}), {layer.ClampMin}, {layer.ClampMax})"
-            : $"//     out_j = clamp({zero}RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j{(layer.HasLeftShift ? " << left_j" : "")}, M0_j), right_j), {layer.ClampMin}, {layer.ClampMax})");
-        string clampWhy = r.Activation switch
-        {
-            Activation.Relu => $"ReLU: [quantized 0.0, {actType} max]",
-            Activation.Relu6 => $"ReLU6: [quantized 0.0, quantized 6.0] within the {actType} range",
-            _ => $"the {actType} range",
-        };
-        w.Line($"//   clamp: [{layer.ClampMin}, {layer.ClampMax}] ({clampWhy})");
+        RequantizeStep.Header(w, layer.Identifier, layer.Requantization, r.InputScale, r.WeightScales, r.PerChannelScales, r.OutputScale, r.Activation);
         string biasTerm = r.HasBias ? "bias_j" : "0";
         string fold = inputZero == 0 ? biasTerm : $"{biasTerm} - {inputZero} * Σ_k v_jk";
         if (layer.HasWeightZeroPoints)
@@ -332,7 +291,7 @@ internal static class DenseEmitter
     /// <summary>The uint8 operand's bits: int8 inputs get their sign bits flipped (x ^ 0x80 = x + 128), real bytes only.</summary>
     private static string Bits(DenseLayerPlan layer, string read, int bytes)
     {
-        if (!layer.Signed)
+        if (!layer.InputSigned)
             return read;
         string mask = bytes switch { 1 => "0x80u", 2 => "0x8080u", 3 => "0x808080u", _ => "0x80808080u" };
         return read.Contains("|") ? $"({read}) ^ {mask}" : $"{read} ^ {mask}";
@@ -355,27 +314,8 @@ internal static class DenseEmitter
             string zero = layer.UniformWeightZeroPoint ? "weightZeroPoint" : Load("weightZeroPoints", at);
             w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.Subtract({acc}, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum, {zero}));");
         }
-        if (layer.UniformRequantization)
-        {
-            if (layer.LeftShifts[0] > 0)
-                w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical({acc}, {layer.LeftShifts[0]});");
-            // A right shift of 0 divides by 1: the call is left out.
-            w.Line(layer.RightShifts[0] == 0
-                ? $"{acc} = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier);"
-                : $"{acc} = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, multiplier), {layer.RightShifts[0]});");
-        }
-        else
-        {
-            if (layer.HasLeftShift)
-                w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogicalVariable({acc}, global::System.Runtime.Intrinsics.Vector256.AsUInt32({Load("leftShifts", at)}));");
-            w.Line($"{acc} = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, {Load("multipliers", at)}), {Load("rightShifts", at)});");
-        }
-        w.Line(layer.OutputZeroPoint == 0
-            ? $"{acc} = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max({acc}, clampMin), clampMax);"
-            : $"{acc} = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add({acc}, outputZeroPoint), clampMin), clampMax);");
-        string store = layer.Signed ? "global::KernelGen.Simd.Store256.StoreInt8" : "global::KernelGen.Simd.Store256.StoreUInt8";
-        string target = at == "0" ? "ref y" : $"ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {at})";
-        w.Line(valid >= 8 ? $"{store}({acc}, {target});" : $"{store}({acc}, {target}, {valid});");
+        RequantizeStep.Apply(w, layer.Requantization, acc, at);
+        RequantizeStep.Store(w, layer.Requantization, acc, "y", at, valid);
     }
 
     private static string Load(string reference, string offset)

@@ -94,139 +94,210 @@ internal static class ModelEmitter
 
     private static void PublicSurface(SourceWriter w, ModelPlan plan)
     {
-        string type = plan.Signed ? "int8" : "uint8";
-        string element = plan.ElementType;
+        Tensor input = plan.Input, output = plan.Output;
+        string inElement = GeneratedMembers.ElementType(input.Type);
+        string outElement = GeneratedMembers.ElementType(output.Type);
         string generated = $"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]";
-        string run = $"Run({Global.ReadOnlySpan}{{{element}}}, {Global.Span}{{{element}}})";
+        string run = $"Run({Global.ReadOnlySpan}{{{inElement}}}, {Global.Span}{{{outElement}}})";
         string New(string member) => plan.Declaration.Hides(member) ? "new " : "";
+        string layout = plan.Layout == TensorLayout.Nchw ? "NCHW" : "NHWC";
 
-        w.Line($"/// <summary>Values per input row ({type}).</summary>");
+        w.Line($"/// <summary>Values per input row: {Describe(input, layout)}.</summary>");
         w.Line(generated);
-        w.Line($"public {New(GeneratedMembers.InputSize)}const int InputSize = {plan.InputSize};");
+        w.Line($"public {New(GeneratedMembers.InputSize)}const int InputSize = {input.Elements};");
         w.Line();
-        w.Line($"/// <summary>Values per output row ({type}).</summary>");
+        w.Line($"/// <summary>Values per output row: {Describe(output, layout)}.</summary>");
         w.Line(generated);
-        w.Line($"public {New(GeneratedMembers.OutputSize)}const int OutputSize = {plan.OutputSize};");
+        w.Line($"public {New(GeneratedMembers.OutputSize)}const int OutputSize = {output.Elements};");
+        w.Line();
+        w.Line($"/// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on");
+        w.Line($"/// {Kernels}): the length a caller-owned scratch span passed to Run must have at least.</summary>");
+        w.Line(generated);
+        w.Line($"public {New(GeneratedMembers.ScratchSize)}const int ScratchSize = {plan.Memory.ArenaBytes};");
         w.Line();
         w.Line($"/// <summary>The instruction-set path <see cref=\"{run}\"/> takes in this process.</summary>");
         w.Line(generated);
         w.Line($"public static {New(GeneratedMembers.ActivePath)}{Global.KernelPath} ActivePath =>");
-        w.Line($"    {Global.AvxVnni}.IsSupported ? {Global.KernelPath}.AvxVnni :");
-        w.Line($"    {Global.Avx2}.IsSupported ? {Global.KernelPath}.Avx2 :");
-        w.Line($"    {Global.KernelPath}.Scalar;");
+        foreach (IsaPath path in IsaPath.All)
+            w.Line(path.Condition is null ? $"    {Global.KernelPath}.{path.Name};" : $"    {path.Condition} ? {Global.KernelPath}.{path.Name} :");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Runs the model on a batch: <paramref name=\"input\"/> holds whole rows of <see cref=\"InputSize\"/> values and");
-        w.Line("/// <paramref name=\"output\"/> receives <see cref=\"OutputSize\"/> values per row. Allocates nothing.");
+        w.Line("/// <paramref name=\"output\"/> receives <see cref=\"OutputSize\"/> values per row. The tensors between layers live in a");
+        w.Line("/// scratch buffer of <see cref=\"ScratchSize\"/> bytes owned by the calling thread, allocated on its first call: after that");
+        w.Line("/// Run allocates nothing.");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole rows, or the");
         w.Line("/// spans overlap. Nothing is written.</exception>");
         w.Line(generated);
-        using (w.Block($"public static {New(GeneratedMembers.Run)}void Run({Global.ReadOnlySpan}<{element}> input, {Global.Span}<{element}> output)"))
+        string inSpan = $"{Global.ReadOnlySpan}<{inElement}>", outSpan = $"{Global.Span}<{outElement}>";
+        w.Line($"public static {New(GeneratedMembers.Run)}void Run({inSpan} input, {outSpan} output)");
+        w.Line($"    => Run(input, output, {Kernels}.ThreadScratch());");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line($"/// Runs the model on a batch, as <see cref=\"{run}\"/>, with the tensors between layers in");
+        w.Line("/// <paramref name=\"scratch\"/>, at least <see cref=\"ScratchSize\"/> bytes owned by the caller (its contents on entry do");
+        w.Line("/// not matter; on return they are unspecified). Allocates nothing.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole rows, the");
+        w.Line("/// scratch span is shorter than <see cref=\"ScratchSize\"/>, or two of the spans overlap. Nothing is written.</exception>");
+        w.Line(generated);
+        using (w.Block($"public static {New(GeneratedMembers.Run)}void Run({inSpan} input, {outSpan} output, {Global.Span}<byte> scratch)"))
         {
             w.Line($"int rows = {Global.KernelGuard}.BatchRows(input.Length, InputSize, output.Length, OutputSize);");
             w.Line($"{Global.KernelGuard}.NoOverlap(input, output);");
-            if (plan.Signed)
+            if (plan.Memory.ArenaBytes > 0)
             {
-                w.Line($"ref byte x = ref {Global.Unsafe}.As<sbyte, byte>(ref {Global.MemoryMarshal}.GetReference(input));");
-                w.Line($"ref byte y = ref {Global.Unsafe}.As<sbyte, byte>(ref {Global.MemoryMarshal}.GetReference(output));");
+                w.Line($"{Global.KernelGuard}.Scratch(scratch.Length, ScratchSize);");
+                w.Line($"{Global.KernelGuard}.NoOverlap(input, scratch);");
+                w.Line($"{Global.KernelGuard}.NoOverlap<{outElement}, byte>(output, scratch);");
             }
-            else
-            {
-                w.Line($"ref byte x = ref {Global.MemoryMarshal}.GetReference(input);");
-                w.Line($"ref byte y = ref {Global.MemoryMarshal}.GetReference(output);");
-            }
+            w.Line(Reference("x", inElement, "input"));
+            w.Line(Reference("y", outElement, "output"));
+            w.Line($"ref byte arena = ref {Global.MemoryMarshal}.GetReference(scratch);");
             // One branch per call; the JIT folds IsSupported to a constant.
-            string[] paths = { "AvxVnni", "Avx2", "Scalar" };
-            string[] conditions = { $"if ({Global.AvxVnni}.IsSupported)", $"else if ({Global.Avx2}.IsSupported)", "else" };
-            for (int i = 0; i < paths.Length; i++)
+            for (int i = 0; i < IsaPath.All.Length; i++)
             {
-                using (w.Block(conditions[i]))
+                IsaPath path = IsaPath.All[i];
+                string condition = path.Condition is null ? "else" : (i == 0 ? "if" : "else if") + $" ({path.Condition})";
+                using (w.Block(condition))
                 {
                     w.Line("for (int r = 0; r < rows; r++)");
-                    w.Line($"    {Kernels}.Row{paths[i]}(ref {Global.Unsafe}.Add(ref x, r * InputSize), ref {Global.Unsafe}.Add(ref y, r * OutputSize));");
+                    w.Line($"    {Kernels}.Row{path.Name}(ref {Global.Unsafe}.Add(ref x, r * {input.Bytes}), ref {Global.Unsafe}.Add(ref y, r * {output.Bytes}), ref arena);");
                 }
             }
         }
         w.Line();
         w.Line("/// <summary>");
-        w.Line($"/// Runs the same model through the runtime's scalar reference (<see cref=\"{Global.ReferenceOps}.Model\"/>), computed");
-        w.Line("/// from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked from the");
-        w.Line($"/// data <see cref=\"{run}\"/> uses: the oracle Run is tested against. Allocates; not for production use.");
+        w.Line($"/// Runs the same model through the runtime's scalar reference (<see cref=\"{Global.ReferenceOps}.Model(global::KernelGen.Reference.ReferenceModel, {Global.ReadOnlySpan}{{byte}}, {Global.Span}{{byte}})\"/>),");
+        w.Line("/// computed from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked");
+        w.Line($"/// from the data <see cref=\"{run}\"/> uses: the oracle Run is tested against. Allocates; not for production use.");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole rows.</exception>");
         w.Line(generated);
-        w.Line($"public static {New(GeneratedMembers.RunReference)}void RunReference({Global.ReadOnlySpan}<{element}> input, {Global.Span}<{element}> output)");
-        w.Line(plan.Signed
-            ? $"    => {Global.ReferenceOps}.Model(InputSize, {Kernels}.Declared.Layers, {Global.MemoryMarshal}.AsBytes(input), {Global.MemoryMarshal}.AsBytes(output));"
-            : $"    => {Global.ReferenceOps}.Model(InputSize, {Kernels}.Declared.Layers, input, output);");
+        w.Line($"public static {New(GeneratedMembers.RunReference)}void RunReference({inSpan} input, {outSpan} output)");
+        w.Line($"    => {Global.ReferenceOps}.Model({Kernels}.Declared.Model, {Global.MemoryMarshal}.AsBytes(input), {Global.MemoryMarshal}.AsBytes(output));");
     }
+
+    private static string Describe(Tensor tensor, string layout)
+        => tensor.IsFeatureMap
+            ? $"{tensor.Height}x{tensor.Width}x{tensor.Channels} {Tensor.TypeName(tensor.Type)} ({layout}: {(layout == "NCHW" ? "channels, height, width" : "height, width, channels")})"
+            : $"{tensor.Elements} {Tensor.TypeName(tensor.Type)}";
+
+    private static string Reference(string name, string element, string span)
+        => element == "byte"
+            ? $"ref byte {name} = ref {Global.MemoryMarshal}.GetReference({span});"
+            : $"ref byte {name} = ref {Global.Unsafe}.As<{element}, byte>(ref {Global.MemoryMarshal}.GetReference({span}));";
 
     private static void KernelsClass(SourceWriter w, ModelPlan plan)
     {
-        List<LayerPlan> layers = plan.Layers.AsSpan().ToArray().ToList();
+        List<LayerPlan> steps = plan.Steps.AsSpan().ToArray().ToList();
+        MemoryPlan memory = plan.Memory;
         w.Line($"/// <summary>The kernels of {plan.ClassName} and the constants folded into them.</summary>");
+        w.Line("/// <remarks>");
+        w.Line($"/// Memory plan (per row; scratch arena of {memory.ArenaBytes} bytes, offsets aligned to {MemoryPlan.Alignment}):");
+        w.Line($"/// <code>");
+        w.Line($"/// input       {Pad(plan.Input.Describe, 22)} {memory.Tensors[0].Describe}");
+        for (int s = 0; s < steps.Count; s++)
+        {
+            LayerPlan step = steps[s];
+            Tensor t = plan.Tensors[step.OutputTensor];
+            string alias = memory.Aliased[s] ? " (same bytes as its input: nothing to do)" : "";
+            w.Line($"/// {Pad(step.Name, 11)} {Pad(t.Describe, 22)} {memory.Tensors[step.OutputTensor].Describe}{alias}");
+            if (memory.Workspaces[s].Bytes > 0)
+                w.Line($"///   workspace {Pad("", 22)} {memory.Workspaces[s].Describe}");
+        }
+        w.Line($"/// </code>");
+        w.Line("/// </remarks>");
         w.Line($"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]");
+        // [SkipLocalsInit] (C# 9, unsafe code allowed): the kernels' many vector locals are not zeroed on entry.
+        if (plan.Declaration.AllowUnsafe && plan.Declaration.LanguageVersion >= (int)LanguageVersion.CSharp9)
+            w.Line($"[{Global.SkipLocalsInit}]");
         string hides = plan.Declaration.Hides(Kernels) ? "new " : "";
         using (w.Block($"private {hides}static class {Kernels}"))
         {
-            foreach (LayerPlan layer in layers)
-                OpTable.For(layer).EmitLayer(w, layer);
+            for (int s = 0; s < steps.Count; s++)
+            {
+                if (!memory.Aliased[s])
+                    OpTable.For(steps[s]).EmitLayer(w, steps[s]);
+            }
 
-            foreach (string path in new[] { "AvxVnni", "Avx2", "Scalar" })
-                Row(w, plan, layers, path);
+            foreach (IsaPath path in IsaPath.All)
+                Row(w, plan, steps, path);
+
+            if (memory.ArenaBytes > 0)
+            {
+                w.Line("[global::System.ThreadStatic]");
+                w.Line("private static byte[] t_scratch;");
+                w.Line();
+                w.Line("/// <summary>This thread's scratch arena, allocated on its first call.</summary>");
+                using (w.Block($"internal static {Global.Span}<byte> ThreadScratch()"))
+                {
+                    w.Line("byte[] scratch = t_scratch;");
+                    w.Line("if (scratch == null)");
+                    w.Line($"    t_scratch = scratch = new byte[{memory.ArenaBytes}];");
+                    w.Line("return scratch;");
+                }
+            }
+            else
+            {
+                w.Line("/// <summary>The model needs no scratch: every tensor is the input or the output.</summary>");
+                w.Line($"internal static {Global.Span}<byte> ThreadScratch() => default({Global.Span}<byte>);");
+            }
+            w.Line();
 
             w.Line("/// <summary>The layers as declared, for RunReference. Initialized on first use of RunReference only.</summary>");
             using (w.Block("internal static class Declared"))
             {
-                foreach (LayerPlan layer in layers)
-                    OpTable.For(layer).EmitDeclaredData(w, layer);
-                w.Line($"internal static readonly {Global.ReferenceLayer}[] Layers =");
-                w.Open();
-                foreach (LayerPlan layer in layers)
+                foreach (LayerPlan step in steps)
+                    OpTable.For(step).EmitDeclaredData(w, step);
+                w.Line($"internal static readonly global::KernelGen.Reference.ReferenceModel Model = new global::KernelGen.Reference.ReferenceModel({plan.Input.Bytes},");
+                w.Indent++;
+                for (int s = 0; s < steps.Count; s++)
                 {
-                    foreach (string line in (OpTable.For(layer).ReferenceLayer(layer) + ",").Split('\n'))
-                        w.Line(line);
+                    string[] lines = OpTable.For(steps[s]).ReferenceLayer(steps[s]).Split('\n');
+                    string inputs = string.Join(", ", steps[s].InputTensors.AsSpan().ToArray().Select(SourceWriter.Int));
+                    string end = s == steps.Count - 1 ? ");" : ",";
+                    lines[lines.Length - 1] += $", {inputs}){end}";
+                    w.Line($"new global::KernelGen.Reference.ReferenceNode({lines[0]}");
+                    for (int i = 1; i < lines.Length; i++)
+                        w.Line(lines[i]);
                 }
-                w.Close(";");
+                w.Indent--;
             }
         }
     }
 
-    /// <summary>One row through every layer; activations between layers live in two stack buffers used alternately.</summary>
-    private static void Row(SourceWriter w, ModelPlan plan, List<LayerPlan> layers, string path)
+    private static string Pad(string text, int width) => text.Length >= width ? text : text + new string(' ', width - text.Length);
+
+    /// <summary>One row through every step on one path, each kernel pointed at its tensors' places in the memory plan.</summary>
+    private static void Row(SourceWriter w, ModelPlan plan, List<LayerPlan> steps, IsaPath path)
     {
-        w.Line($"/// <summary>One row through all layers on the {path} path.</summary>");
-        // [SkipLocalsInit] needs unsafe code allowed and C# 9.
-        if (plan.Declaration.AllowUnsafe && plan.Declaration.LanguageVersion >= (int)LanguageVersion.CSharp9 && layers.Count > 1)
-            w.Line($"[{Global.SkipLocalsInit}]");
-        using (w.Block($"internal static void Row{path}(ref byte x, ref byte y)"))
+        MemoryPlan memory = plan.Memory;
+        w.Line($"/// <summary>One row through all layers on the {path.Name} path.</summary>");
+        using (w.Block($"internal static void Row{path.Name}(ref byte x, ref byte y, ref byte arena)"))
         {
-            int evenSize = 0, oddSize = 0;
-            for (int i = 0; i < layers.Count - 1; i++)
+            for (int s = 0; s < steps.Count; s++)
             {
-                if (i % 2 == 0)
-                    evenSize = System.Math.Max(evenSize, layers[i].Outputs);
-                else
-                    oddSize = System.Math.Max(oddSize, layers[i].Outputs);
-            }
-            if (evenSize > 0)
-            {
-                w.Line($"{Global.Span}<byte> bufferA = stackalloc byte[{evenSize}];");
-                w.Line($"ref byte a = ref {Global.MemoryMarshal}.GetReference(bufferA);");
-            }
-            if (oddSize > 0)
-            {
-                w.Line($"{Global.Span}<byte> bufferB = stackalloc byte[{oddSize}];");
-                w.Line($"ref byte b = ref {Global.MemoryMarshal}.GetReference(bufferB);");
-            }
-            for (int i = 0; i < layers.Count; i++)
-            {
-                string source = i == 0 ? "x" : (i - 1) % 2 == 0 ? "a" : "b";
-                string target = i == layers.Count - 1 ? "y" : i % 2 == 0 ? "a" : "b";
-                w.Line($"{layers[i].Identifier}_{path}(ref {source}, ref {target});");
+                if (memory.Aliased[s])
+                {
+                    w.Line($"// {steps[s].Identifier}: its output is its input's bytes; nothing to do.");
+                    continue;
+                }
+                var arguments = steps[s].InputTensors.AsSpan().ToArray().Select(t => "ref " + Place(memory.Tensors[t])).ToList();
+                arguments.Add("ref " + Place(memory.Tensors[steps[s].OutputTensor]));
+                if (memory.Workspaces[s].Bytes > 0)
+                    arguments.Add("ref " + Place(memory.Workspaces[s]));
+                w.Line($"{steps[s].Identifier}_{path.Name}({string.Join(", ", arguments)});");
             }
         }
         w.Line();
     }
+
+    private static string Place(Storage storage) => storage.Kind switch
+    {
+        StorageKind.Input => "x",
+        StorageKind.Output => "y",
+        _ => storage.Offset == 0 ? "arena" : $"{Global.Unsafe}.Add(ref arena, {storage.Offset})",
+    };
 }

@@ -10,6 +10,13 @@ internal sealed class SourceWriter
     private readonly StringBuilder _text = new();
     private int _indent;
 
+    /// <summary>Current indentation depth, in steps of four spaces.</summary>
+    public int Indent
+    {
+        get => _indent;
+        set => _indent = value;
+    }
+
     public SourceWriter Line(string line = "")
     {
         if (line.Length > 0)

@@ -1,30 +1,22 @@
 namespace KernelGen.Generator.Model;
 
-/// <summary>[Dense]: a fully connected layer.</summary>
+/// <summary>[Dense]: a fully connected layer (with OutputType Int32: MatMulInteger).</summary>
 internal sealed record DenseLayerSpec(
     int Index,
     string Name,
     LocationInfo? Location,
     EquatableArray<ArgumentLocation> Arguments,
+    EquatableArray<string> InputNames,
     int Inputs,
     int Outputs,
-    ConstantSource Weights,
-    QuantType WeightType,
-    float? WeightScale,
-    EquatableArray<float>? WeightScales,
-    int? WeightZeroPoint,
-    EquatableArray<int>? WeightZeroPoints,
-    ConstantSource Bias,
-    float OutputScale,
-    int OutputZeroPoint,
-    Activation Activation)
-    : LayerSpec(Index, Name, Location, Arguments)
+    WeightSpec Weights)
+    : LayerSpec(Index, Name, Location, Arguments, InputNames)
 {
     public override string Op => "Dense";
 
     public override System.Collections.Generic.IEnumerable<ConstantSource> Constants()
     {
-        yield return Weights;
-        yield return Bias;
+        yield return Weights.Values;
+        yield return Weights.Bias;
     }
 }

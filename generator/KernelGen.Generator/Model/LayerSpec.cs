@@ -1,7 +1,10 @@
 namespace KernelGen.Generator.Model;
 
 /// <summary>One layer attribute. Each op adds a record deriving from this, a planning rule and an emitter.</summary>
-internal abstract record LayerSpec(int Index, string Name, LocationInfo? Location, EquatableArray<ArgumentLocation> Arguments)
+/// <param name="InputNames">The tensors the layer reads, as written ("input" or earlier layers' names); empty: the
+/// previous layer's output (the model input for the first layer).</param>
+internal abstract record LayerSpec(
+    int Index, string Name, LocationInfo? Location, EquatableArray<ArgumentLocation> Arguments, EquatableArray<string> InputNames)
 {
     /// <summary>The op as written in the attribute's name, for messages.</summary>
     public abstract string Op { get; }
@@ -11,6 +14,15 @@ internal abstract record LayerSpec(int Index, string Name, LocationInfo? Locatio
 
     public LocationInfo? LocationOf(string argument) => ArgumentLookup.Find(Arguments, argument) ?? Location;
 
-    /// <summary>The layer's constant tensors (weights, bias, ...).</summary>
-    public abstract System.Collections.Generic.IEnumerable<ConstantSource> Constants();
+    /// <summary>True when the attribute sets <paramref name="argument"/> (a named argument, or "#i" for a constructor one).</summary>
+    public bool Has(string argument) => ArgumentLookup.Find(Arguments, argument) is not null;
+
+    /// <summary>Where the i-th input name was written: the Input argument or the i-th constructor argument.</summary>
+    public virtual LocationInfo? InputLocation(int i) => ArgumentLookup.Find(Arguments, "Input") ?? LocationOf("#" + i);
+
+    /// <summary>The layer's constant tensors (weights, bias, ...); none by default.</summary>
+    public virtual System.Collections.Generic.IEnumerable<ConstantSource> Constants()
+    {
+        yield break;
+    }
 }

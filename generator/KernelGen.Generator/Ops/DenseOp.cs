@@ -24,20 +24,19 @@ internal sealed class DenseOp : Op<DenseLayerSpec, DenseLayerPlan>
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         => DenseAttributeReader.Read(attribute, index, model, compilation, diagnostics, cancellationToken);
 
-    protected override DenseLayerPlan? Plan(
-        DenseLayerSpec spec, LayerInput input, string identifier, ModelInputs inputs, List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken, out LayerInput output)
-    {
-        output = new LayerInput(spec.Outputs, input.Signed, spec.OutputScale, spec.OutputZeroPoint, spec.DisplayName);
-        return DensePlanningRule.Plan(spec, input, identifier, inputs, diagnostics, cancellationToken);
-    }
+    protected override DenseLayerPlan? Plan(DenseLayerSpec spec, LayerContext context, out Tensor output)
+        => DensePlanningRule.Plan(spec, context, out output);
 
     protected override void EmitLayer(SourceWriter w, DenseLayerPlan plan)
     {
         DenseEmitter.EmitData(w, plan);
-        DenseEmitter.EmitKernel(w, plan, Vnni);
-        DenseEmitter.EmitKernel(w, plan, plan.Avx2Dot == Avx2DotProduct.MultiplyAddBytes ? Avx2Bytes : Avx2Widened);
-        DenseEmitter.EmitScalar(w, plan);
+        foreach (IsaPath path in IsaPath.All)
+        {
+            if (path.DotProduct is not { } kind)
+                DenseEmitter.EmitScalar(w, plan);
+            else
+                DenseEmitter.EmitKernel(w, plan, kind == IsaDotProduct.Vnni ? Vnni : plan.Avx2Dot == Avx2DotProduct.MultiplyAddBytes ? Avx2Bytes : Avx2Widened);
+        }
     }
 
     protected override void EmitDeclaredData(SourceWriter w, DenseLayerPlan plan) => DenseEmitter.EmitDeclaredData(w, plan);

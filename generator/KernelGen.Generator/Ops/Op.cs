@@ -31,19 +31,22 @@ internal abstract class Op
 
     /// <summary>
     /// Validates and folds the layer. Returns its plan (null when it reported diagnostics) and, in <paramref name="output"/>,
-    /// what the next layer reads, also when the layer is invalid, so later layers are still checked.
+    /// the tensor it produces as declared, also when the layer is invalid, so later layers are still checked.
     /// </summary>
-    public abstract LayerPlan? Plan(
-        LayerSpec spec, LayerInput input, string identifier, ModelInputs inputs, List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken, out LayerInput output);
+    public abstract LayerPlan? Plan(LayerSpec spec, LayerContext context, out Tensor output);
 
-    /// <summary>The layer's constants and its kernels, one per instruction-set path, named "{Identifier}_{Path}".</summary>
+    /// <summary>
+    /// The layer's constants and its kernels, one per path of <see cref="IsaPath.All"/>, each named "{Identifier}_{Path}"
+    /// and taking (ref byte) for each input tensor, then the output tensor, then, when the plan has
+    /// <see cref="LayerPlan.WorkspaceBytes"/>, its workspace.
+    /// </summary>
     public abstract void EmitLayer(SourceWriter w, LayerPlan plan);
 
     /// <summary>The declared data the reference layer needs beyond the kernels' data (inside the Declared class).</summary>
     public abstract void EmitDeclaredData(SourceWriter w, LayerPlan plan);
 
-    /// <summary>An expression constructing the runtime's reference layer (an IReferenceLayer) from the declared parameters.</summary>
+    /// <summary>An expression constructing the runtime's reference layer (an IReferenceLayer) from the declared parameters.
+    /// May span lines ('\n').</summary>
     public abstract string ReferenceLayer(LayerPlan plan);
 }
 
@@ -56,10 +59,8 @@ internal abstract class Op<TSpec, TPlan> : Op
 
     public sealed override bool Handles(LayerPlan plan) => plan is TPlan;
 
-    public sealed override LayerPlan? Plan(
-        LayerSpec spec, LayerInput input, string identifier, ModelInputs inputs, List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken, out LayerInput output)
-        => Plan((TSpec)spec, input, identifier, inputs, diagnostics, cancellationToken, out output);
+    public sealed override LayerPlan? Plan(LayerSpec spec, LayerContext context, out Tensor output)
+        => Plan((TSpec)spec, context, out output);
 
     public sealed override void EmitLayer(SourceWriter w, LayerPlan plan) => EmitLayer(w, (TPlan)plan);
 
@@ -67,9 +68,7 @@ internal abstract class Op<TSpec, TPlan> : Op
 
     public sealed override string ReferenceLayer(LayerPlan plan) => ReferenceLayer((TPlan)plan);
 
-    protected abstract TPlan? Plan(
-        TSpec spec, LayerInput input, string identifier, ModelInputs inputs, List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken, out LayerInput output);
+    protected abstract TPlan? Plan(TSpec spec, LayerContext context, out Tensor output);
 
     protected abstract void EmitLayer(SourceWriter w, TPlan plan);
 

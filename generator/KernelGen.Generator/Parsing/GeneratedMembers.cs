@@ -18,19 +18,21 @@ internal static class GeneratedMembers
     public const string ActivePath = "ActivePath";
     public const string Run = "Run";
     public const string RunReference = "RunReference";
+    public const string ScratchSize = "ScratchSize";
 
     /// <summary>The private nested class that holds the kernels, their constants and the reference layers.</summary>
     public const string KernelsClass = "KernelGenKernels";
 
-    public static readonly string[] All = { InputSize, OutputSize, ActivePath, Run, RunReference, KernelsClass };
+    public static readonly string[] All = { InputSize, OutputSize, ScratchSize, ActivePath, Run, RunReference, KernelsClass };
 
     private static readonly Dictionary<string, string> What = new()
     {
         [InputSize] = "constant InputSize",
         [OutputSize] = "constant OutputSize",
+        [ScratchSize] = "constant ScratchSize",
         [ActivePath] = "property ActivePath",
-        [Run] = "method Run(ReadOnlySpan<T>, Span<T>)",
-        [RunReference] = "method RunReference(ReadOnlySpan<T>, Span<T>)",
+        [Run] = "method Run(ReadOnlySpan<TIn>, Span<TOut>) and Run(ReadOnlySpan<TIn>, Span<TOut>, Span<byte>)",
+        [RunReference] = "method RunReference(ReadOnlySpan<TIn>, Span<TOut>)",
         [KernelsClass] = "nested class KernelGenKernels",
     };
 
@@ -84,7 +86,16 @@ internal static class GeneratedMembers
         }
     }
 
-    /// <summary>The span element type of a model type's generated Run ("byte" or "sbyte"), or null if it is no model.</summary>
+    /// <summary>The C# element type of a tensor of this type at the model's edge.</summary>
+    public static string ElementType(QuantType type) => type switch
+    {
+        QuantType.Int8 => "sbyte",
+        QuantType.Int32 => "int",
+        QuantType.Float32 => "float",
+        _ => "byte",
+    };
+
+    /// <summary>The input span element type of a model type's generated Run, or null if it is no model.</summary>
     private static string? ModelElementType(INamedTypeSymbol type)
     {
         foreach (AttributeData attribute in type.GetAttributes())
@@ -94,7 +105,7 @@ internal static class GeneratedMembers
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 if (argument.Key == "ActivationType" && argument.Value.Value is int activation)
-                    return activation == (int)QuantType.Int8 ? "sbyte" : "byte";
+                    return ElementType((QuantType)activation);
             }
             return "byte";
         }
@@ -105,17 +116,29 @@ internal static class GeneratedMembers
     {
         if (member is not IMethodSymbol method || name is not (Run or RunReference))
             return true;
+        // The output's element type follows from the layers, which are not planned yet: any Span<T> second parameter
+        // collides (overloads differing only there would be ambiguous to read anyway).
+        int parameters = name == Run ? 3 : 2;
         return method.TypeParameters.Length == 0
-            && method.Parameters.Length == 2
+            && (method.Parameters.Length == 2 || method.Parameters.Length == parameters)
             && IsSpan(method.Parameters[0].Type, "ReadOnlySpan", element)
-            && IsSpan(method.Parameters[1].Type, "Span", element);
+            && IsSpan(method.Parameters[1].Type, "Span", null)
+            && (method.Parameters.Length == 2 || IsSpan(method.Parameters[2].Type, "Span", "byte"));
     }
 
-    private static bool IsSpan(ITypeSymbol type, string span, string element)
+    private static bool IsSpan(ITypeSymbol type, string span, string? element)
         => type is INamedTypeSymbol { Name: var n, TypeArguments.Length: 1 } named
             && n == span
             && named.ContainingNamespace?.ToDisplayString() == "System"
-            && named.TypeArguments[0].SpecialType == (element == "sbyte" ? SpecialType.System_SByte : SpecialType.System_Byte);
+            && (element is null || named.TypeArguments[0].SpecialType == SpecialTypeOf(element));
+
+    private static SpecialType SpecialTypeOf(string element) => element switch
+    {
+        "sbyte" => SpecialType.System_SByte,
+        "int" => SpecialType.System_Int32,
+        "float" => SpecialType.System_Single,
+        _ => SpecialType.System_Byte,
+    };
 
     private static string Kind(ISymbol member) => member switch
     {

@@ -61,7 +61,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooOld, classLocation, name, languageVersion.ToDisplayString()));
 
         InputSpec input = ParseInput(modelAttributes[0], cancellationToken);
-        string element = input.ActivationType == QuantType.Int8 ? "sbyte" : "byte";
+        string element = GeneratedMembers.ElementType(input.ActivationType);
         GeneratedMembers.ReportCollisions(type, element, classLocation, diagnostics, cancellationToken);
 
         var layers = new List<LayerSpec>();
@@ -118,11 +118,21 @@ internal static class ModelParser
     private static InputSpec ParseInput(AttributeData attribute, CancellationToken cancellationToken)
     {
         var reader = new AttributeArguments(attribute, cancellationToken);
+        bool featureMap = attribute.ConstructorArguments.Length == 3;
+        int size = featureMap
+            ? (int)System.Math.Min(int.MaxValue, System.Math.Max(int.MinValue,
+                (long)reader.Constructor<int>(0) * reader.Constructor<int>(1) * reader.Constructor<int>(2)))
+            : reader.Constructor<int>(0);
         return new InputSpec(
-            reader.Constructor<int>(0),
+            size,
+            featureMap
+                ? new[] { reader.Constructor<int>(0), reader.Constructor<int>(1), reader.Constructor<int>(2) }.ToEquatableArray()
+                : EquatableArray<int>.Empty,
             reader.NamedEnum("ActivationType", QuantType.UInt8),
             reader.Named("InputScale", 0f),
             reader.Named("InputZeroPoint", 0),
+            reader.NamedEnum("Layout", TensorLayout.Nhwc),
+            reader.NamedEnum("Requantization", RequantizationScheme.FixedPoint),
             reader.Location,
             reader.Locations);
     }

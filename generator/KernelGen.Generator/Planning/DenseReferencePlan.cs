@@ -17,4 +17,5 @@ internal sealed record DenseReferencePlan(
     float OutputScale,
     Activation Activation,
     EquatableArray<int> Bias,
-    bool HasBias);
+    bool HasBias,
+    RequantizationScheme Scheme);

@@ -82,6 +82,7 @@ internal static class PlanningChecks
         QuantType.UInt8 => "UInt8",
         QuantType.Int8 => "Int8",
         QuantType.Int32 => "Int32",
+        QuantType.Float32 => "Float32",
         _ => $"(QuantType){(int)type}",
     };
 }

@@ -13,30 +13,18 @@ public readonly ref struct PackedDense
         int inputs,
         int outputs,
         bool inputSigned,
-        bool outputSigned,
         ReadOnlySpan<sbyte> weights,
         ReadOnlySpan<int> foldedBias,
         ReadOnlySpan<int> weightZeroPoints,
-        ReadOnlySpan<int> multipliers,
-        ReadOnlySpan<int> leftShifts,
-        ReadOnlySpan<int> rightShifts,
-        int outputZeroPoint,
-        int clampMin,
-        int clampMax)
+        PackedRequantization requantization)
     {
         Inputs = inputs;
         Outputs = outputs;
         InputSigned = inputSigned;
-        OutputSigned = outputSigned;
         Weights = weights;
         FoldedBias = foldedBias;
         WeightZeroPoints = weightZeroPoints;
-        Multipliers = multipliers;
-        LeftShifts = leftShifts;
-        RightShifts = rightShifts;
-        OutputZeroPoint = outputZeroPoint;
-        ClampMin = clampMin;
-        ClampMax = clampMax;
+        Requantization = requantization;
     }
 
     /// <summary>K: values read per row.</summary>
@@ -48,9 +36,6 @@ public readonly ref struct PackedDense
     /// <summary>True for int8 activations: the kernel reads x ^ 0x80 (= x + 128) as its uint8 operand.</summary>
     public bool InputSigned { get; }
 
-    /// <summary>True when the output is int8.</summary>
-    public bool OutputSigned { get; }
-
     /// <summary>Packed int8 weight operand v (int8 weights as they are, uint8 weights minus 128).</summary>
     public ReadOnlySpan<sbyte> Weights { get; }
 
@@ -60,21 +45,6 @@ public readonly ref struct PackedDense
     /// <summary>z_w'_j, the weight zero point in the packed operand's terms; empty when every one is 0.</summary>
     public ReadOnlySpan<int> WeightZeroPoints { get; }
 
-    /// <summary>Q31 multiplier per column.</summary>
-    public ReadOnlySpan<int> Multipliers { get; }
-
-    /// <summary>Left shift per column (multipliers above 1); empty when every one is 0.</summary>
-    public ReadOnlySpan<int> LeftShifts { get; }
-
-    /// <summary>Rounding right shift per column.</summary>
-    public ReadOnlySpan<int> RightShifts { get; }
-
-    /// <summary>Output zero point.</summary>
-    public int OutputZeroPoint { get; }
-
-    /// <summary>Lower clamp bound (type range and activation folded).</summary>
-    public int ClampMin { get; }
-
-    /// <summary>Upper clamp bound.</summary>
-    public int ClampMax { get; }
+    /// <summary>The requantization step (or none, for Int32 outputs).</summary>
+    public PackedRequantization Requantization { get; }
 }

@@ -12,14 +12,14 @@ public static class ScalarDense
     /// <summary>Largest padded output count the fallback keeps on the stack; larger layers rent their accumulators.</summary>
     private const int StackColumns = 1024;
 
-    /// <summary>Computes one row: <paramref name="input"/> holds K values, <paramref name="output"/> receives N.</summary>
+    /// <summary>Computes one row: <paramref name="input"/> holds K values, <paramref name="output"/> receives N (4 bytes each for Int32 outputs).</summary>
     public static void Run(in PackedDense layer, ReadOnlySpan<byte> input, Span<byte> output)
     {
         int inputs = layer.Inputs;
         int outputs = layer.Outputs;
         if (input.Length < inputs)
             throw new ArgumentException($"Input length {input.Length} is shorter than the layer's {inputs} inputs.", nameof(input));
-        if (output.Length < outputs)
+        if (output.Length < outputs * layer.Requantization.ElementBytes)
             throw new ArgumentException($"Output length {output.Length} is shorter than the layer's {outputs} outputs.", nameof(output));
 
         int padded = DensePacking.PaddedOutputs(outputs);
@@ -67,18 +67,13 @@ public static class ScalarDense
             }
         }
 
-        bool hasLeftShifts = !layer.LeftShifts.IsEmpty;
+        PackedRequantization requantization = layer.Requantization;
         for (int j = 0; j < outputs; j++)
         {
             int a = unchecked(acc[j] + layer.FoldedBias[j]);
             if (hasWeightZeroPoints)
                 a = unchecked(a - layer.WeightZeroPoints[j] * inputSum);
-            if (hasLeftShifts)
-                a = unchecked(a << layer.LeftShifts[j]);
-            int q = FixedPoint.RoundingDivideByPOT(FixedPoint.SaturatingRoundingDoublingHighMul(a, layer.Multipliers[j]), layer.RightShifts[j])
-                + layer.OutputZeroPoint;
-            q = Math.Clamp(q, layer.ClampMin, layer.ClampMax);
-            output[j] = layer.OutputSigned ? (byte)(sbyte)q : (byte)q;
+            requantization.Store(output, j, a, j);
         }
 
         if (rented is not null)

@@ -15,7 +15,9 @@ public static class ReferenceOps
         if (input.Length != layer.Inputs)
             throw new ArgumentException($"Expected {layer.Inputs} inputs, got {input.Length}.", nameof(input));
         if (output.Length != (layer.OutputType == QuantType.Int32 ? 4 * layer.Outputs : layer.Outputs))
-            throw new ArgumentException($"Expected {layer.Outputs} outputs of {layer.OutputType}, got {output.Length} bytes.", nameof(output));
+            throw new ArgumentException(layer.OutputType == QuantType.Int32
+                ? $"Expected {layer.Outputs} Int32 outputs ({4 * layer.Outputs} bytes), got {output.Length} bytes."
+                : $"Expected {layer.Outputs} outputs, got {output.Length}.", nameof(output));
 
         bool integerOnly = layer.OutputType == QuantType.Int32;
         int min = 0, max = 0;

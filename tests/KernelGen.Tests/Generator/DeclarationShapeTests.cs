@@ -32,7 +32,7 @@ public sealed class DeclarationShapeTests
         if (type.IsGenericTypeDefinition)
             type = type.MakeGenericType(typeof(int));
 
-        var run1 = type.GetMethod("Run")!.CreateDelegate<ByteModel>();
+        var run1 = type.GetMethods().Single(m => m.Name == "Run" && m.GetParameters().Length == 2).CreateDelegate<ByteModel>();
         var reference = type.GetMethod("RunReference")!.CreateDelegate<ByteModel>();
         byte[] input = { 0, 1, 2, 255, 128, 7 }, actual = new byte[4], expected = new byte[4];
         run1(input, actual);

@@ -43,7 +43,7 @@ public sealed class DiagnosticsTests
     {
         { "KG0001", Model(Input, $"[{Dense()}]", keyword: "class").Replace("public class M", "public class [|M|]"), "'M'" },
         { "KG0002", Model($"[|{Input}|]", ""), "declares no layers" },
-        { "KG0003", Model("QuantizedModel(4, InputScale = 0.5f, [|ActivationType = QuantType.Int32|])", $"[{Dense()}]"), "activations must be UInt8 or Int8" },
+        { "KG0003", Model("QuantizedModel(4, InputScale = 0.5f, [|ActivationType = QuantType.Int32|])", $"[{Dense()}]"), "the input is UInt8, Int8, or Float32" },
         { "KG0003", Model(Input, $"[{Dense(", [|WeightType = QuantType.Int32|]")}]"), "Dense layer 'fc1'" },
         { "KG0003", Model(Input, $"[{Dense()}]", "static readonly float[] [|W|] = { 1, 2, 3, 4, 5, 6, 7, 8 }; static readonly int[] B = { 1, 2 };"), "float" },
         { "KG0004", Model("QuantizedModel(4, [|InputScale = -1f|])", $"[{Dense()}]"), "InputScale is -1" },
@@ -54,6 +54,7 @@ public sealed class DiagnosticsTests
         { "KG0005", Model(Input, $"[{Dense(", [|WeightZeroPoint = 128|]")}]"), "outside the Int8 range [-128, 127]" },
         { "KG0005", Model(Input, $"[{Dense(", [|OutputZeroPoint = -1|]")}]"), "OutputZeroPoint is -1" },
         { "KG0006", Model(Input, $"[{Dense()}]\n[Dense([|3|], 1, Weights = nameof(W3), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W3 = { 1, 2, 3 };"), "reads 3 inputs, but Dense layer 'fc1' produces 2" },
+        { "KG0024", Model(Input, $"[{Dense()}]\n[Dense(2, 2, Name = \"fc2\", [|Input = \"fc9\"|], Weights = nameof(W2), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W2 = { 1, 2, 3, 4 };"), "reads 'fc9', which is neither" },
         { "KG0007", Model(Input, $"[{Dense()}]", "static readonly sbyte[] W = { 1, 2, 3 }; static readonly int[] B = { 1, 2 };").Replace("Weights = nameof(W)", "[|Weights = nameof(W)|]"), "holds 3 weights; 4 inputs x 2 outputs needs 8" },
         { "KG0008", Model(Input, $"[{Dense()}]", "static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, 8 }; static readonly int[] B = { 1 };").Replace("Bias = nameof(B)", "[|Bias = nameof(B)|]"), "holds 1 bias values; the layer has 2 outputs" },
         { "KG0009", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), [|WeightScales = new[] { 0.5f }|], OutputScale = 0.5f)]"), "WeightScales has 1 entries" },
@@ -181,7 +182,7 @@ public sealed class DiagnosticsTests
             generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.TypeShape>.Empty, shape, "Broken",
             generator::KernelGen.Generator.Model.EquatableArray<string>.Empty, false, 1200);
         var spec = new generator::KernelGen.Generator.Model.ModelSpec(declaration, null,
-            new generator::KernelGen.Generator.Model.InputSpec(4, 0, 1f, 0, null, generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty),
+            new generator::KernelGen.Generator.Model.InputSpec(4, generator::KernelGen.Generator.Model.EquatableArray<int>.Empty, 0, 1f, 0, 0, 0, null, generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty),
             new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.LayerSpec>(new generator::KernelGen.Generator.Model.LayerSpec[] { null! }),
             generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
         var inputs = new generator::KernelGen.Generator.Model.ModelInputs(spec,
@@ -195,14 +196,15 @@ public sealed class DiagnosticsTests
 
     /// <summary>A layer kind that no op in the table handles, as a new op would be before its registration line.</summary>
     private sealed record UnregisteredLayer() : generator::KernelGen.Generator.Model.LayerSpec(0, "mystery", null,
-        generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty)
+        generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty, generator::KernelGen.Generator.Model.EquatableArray<string>.Empty)
     {
         public override string Op => "Mystery";
 
         public override IEnumerable<generator::KernelGen.Generator.Model.ConstantSource> Constants() { yield break; }
     }
 
-    private sealed record UnregisteredPlan() : generator::KernelGen.Generator.Planning.LayerPlan(0, "mystery", "Mystery", 4, 4);
+    private sealed record UnregisteredPlan() : generator::KernelGen.Generator.Planning.LayerPlan(0, "mystery", "Mystery",
+        new generator::KernelGen.Generator.Model.EquatableArray<int>(new[] { 0 }), 1);
 
     [Fact]
     public void LayerKindWithoutAnOp_IsKG9999NamingTheLayer_NeverASilentlyMissingLayer()
@@ -212,7 +214,7 @@ public sealed class DiagnosticsTests
             generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.TypeShape>.Empty, shape, "M",
             generator::KernelGen.Generator.Model.EquatableArray<string>.Empty, false, 1200);
         var spec = new generator::KernelGen.Generator.Model.ModelSpec(declaration, null,
-            new generator::KernelGen.Generator.Model.InputSpec(4, 0, 1f, 0, null, generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty),
+            new generator::KernelGen.Generator.Model.InputSpec(4, generator::KernelGen.Generator.Model.EquatableArray<int>.Empty, 0, 1f, 0, 0, 0, null, generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty),
             new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.LayerSpec>(new generator::KernelGen.Generator.Model.LayerSpec[] { new UnregisteredLayer() }),
             generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
         var inputs = new generator::KernelGen.Generator.Model.ModelInputs(spec,
@@ -223,8 +225,17 @@ public sealed class DiagnosticsTests
         Assert.Contains("Mystery layer 'mystery'", planned.GetMessage());
 
         // The emitter likewise refuses a plan kind it has no op for (the generator reports that as KG9999 too).
-        var plan = new generator::KernelGen.Generator.Planning.ModelPlan(declaration, 4, 4, false,
+        var vector = new generator::KernelGen.Generator.Model.EquatableArray<int>(new[] { 4 });
+        var tensors = new generator::KernelGen.Generator.Planning.Tensor[]
+        {
+            new(0, "input", vector, generator::KernelGen.QuantType.UInt8, 1f, 0, "the model input"),
+            new(1, "mystery", vector, generator::KernelGen.QuantType.UInt8, 1f, 0, "Mystery layer 'mystery'"),
+        };
+        var memory = generator::KernelGen.Generator.Planning.MemoryPlanner.Plan(
+            new generator::KernelGen.Generator.Planning.LayerPlan[] { new UnregisteredPlan() }, new[] { 4, 4 });
+        var plan = new generator::KernelGen.Generator.Planning.ModelPlan(declaration, new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Planning.Tensor>(tensors),
             new generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Planning.LayerPlan>(new generator::KernelGen.Generator.Planning.LayerPlan[] { new UnregisteredPlan() }),
+            memory, generator::KernelGen.TensorLayout.Nhwc, generator::KernelGen.RequantizationScheme.FixedPoint,
             generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.DiagnosticInfo>.Empty);
         var error = Assert.Throws<InvalidOperationException>(() => generator::KernelGen.Generator.Emitting.ModelEmitter.Emit(plan));
         Assert.Contains("layer 'mystery'", error.Message);

@@ -41,8 +41,8 @@ public sealed class RunContractTests
         Type u = Assembly.Value.GetType("R.U")!, s = Assembly.Value.GetType("R.S")!;
         Assert.Equal(5, u.GetField("InputSize")!.GetRawConstantValue());
         Assert.Equal(3, u.GetField("OutputSize")!.GetRawConstantValue());
-        Assert.Equal(typeof(ReadOnlySpan<byte>), u.GetMethod("Run")!.GetParameters()[0].ParameterType);
-        Assert.Equal(typeof(ReadOnlySpan<sbyte>), s.GetMethod("Run")!.GetParameters()[0].ParameterType);
+        Assert.Equal(typeof(ReadOnlySpan<byte>), u.GetMethods().Single(m => m.Name == "Run" && m.GetParameters().Length == 2).GetParameters()[0].ParameterType);
+        Assert.Equal(typeof(ReadOnlySpan<sbyte>), s.GetMethods().Single(m => m.Name == "Run" && m.GetParameters().Length == 2).GetParameters()[0].ParameterType);
         Assert.Equal(typeof(Span<sbyte>), s.GetMethod("RunReference")!.GetParameters()[1].ParameterType);
     }
 

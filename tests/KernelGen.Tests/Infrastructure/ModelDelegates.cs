@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Reflection;
 
@@ -17,7 +18,7 @@ public sealed class LoadedModel
     {
         Type type = assembly.GetType(typeName, throwOnError: true)!;
         Type = type;
-        _run = Wrap(type.GetMethod("Run")!, signed);
+        _run = Wrap(type.GetMethods().Single(m => m.Name == "Run" && m.GetParameters().Length == 2), signed);
         _reference = Wrap(type.GetMethod("RunReference")!, signed);
     }
 

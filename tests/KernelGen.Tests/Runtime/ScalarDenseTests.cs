@@ -258,8 +258,8 @@ public sealed class ScalarDenseTests
     }
 
     private static PackedDense Pack(DenseReferenceLayer layer, sbyte[] w, int[] c, int[] zw, int[] m, int[] left, int[] right, int min, int max)
-        => new(layer.Inputs, layer.Outputs, layer.ActivationType == QuantType.Int8, layer.ActivationType == QuantType.Int8,
-            w, c, zw, m, left, right, layer.OutputZeroPoint, min, max);
+        => new(layer.Inputs, layer.Outputs, layer.ActivationType == QuantType.Int8, w, c, zw,
+            new PackedRequantization(m, left, right, ReadOnlySpan<float>.Empty, layer.OutputZeroPoint, min, max, layer.ActivationType));
 
     private static (int Compared, int Unclamped) Compare(DenseReferenceLayer layer, Random random, bool explicitZeroArrays, int rows, int compared, int unclamped)
     {

@@ -6,13 +6,18 @@ namespace Snapshots
 {
     partial class Tiny
     {
-        /// <summary>Values per input row (uint8).</summary>
+        /// <summary>Values per input row: 1 uint8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int InputSize = 1;
 
-        /// <summary>Values per output row (uint8).</summary>
+        /// <summary>Values per output row: 1 uint8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int OutputSize = 1;
+
+        /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
+        /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public const int ScratchSize = 0;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
@@ -23,53 +28,75 @@ namespace Snapshots
 
         /// <summary>
         /// Runs the model on a batch: <paramref name="input"/> holds whole rows of <see cref="InputSize"/> values and
-        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. Allocates nothing.
+        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. The tensors between layers live in a
+        /// scratch buffer of <see cref="ScratchSize"/> bytes owned by the calling thread, allocated on its first call: after that
+        /// Run allocates nothing.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
         /// spans overlap. Nothing is written.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void Run(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output)
+            => Run(input, output, KernelGenKernels.ThreadScratch());
+
+        /// <summary>
+        /// Runs the model on a batch, as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, with the tensors between layers in
+        /// <paramref name="scratch"/>, at least <see cref="ScratchSize"/> bytes owned by the caller (its contents on entry do
+        /// not matter; on return they are unspecified). Allocates nothing.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, the
+        /// scratch span is shorter than <see cref="ScratchSize"/>, or two of the spans overlap. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void Run(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output, global::System.Span<byte> scratch)
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input, output);
             ref byte x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
+            ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 1), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 1), ref arena);
             }
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 1), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 1), ref arena);
             }
             else
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 1), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 1), ref arena);
             }
         }
 
         /// <summary>
-        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model"/>), computed
-        /// from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked from the
-        /// data <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
+        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model(global::KernelGen.Reference.ReferenceModel, global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>),
+        /// computed from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked
+        /// from the data <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void RunReference(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output)
-            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Layers, input, output);
+            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Model, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(input), global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(output));
 
         /// <summary>The kernels of Tiny and the constants folded into them.</summary>
+        /// <remarks>
+        /// Memory plan (per row; scratch arena of 0 bytes, offsets aligned to 64):
+        /// <code>
+        /// input       1 uint8                the input row
+        /// only        1 uint8                the output row
+        /// </code>
+        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private static class KernelGenKernels
         {
             // ------------------------------------------------------------------------------------------------
-            // only: Dense 1 -> 1, uint8 activations, int8 weights (per-tensor), no activation
+            // only: Dense 1 -> 1, uint8 in, uint8 out, int8 weights (per-tensor), no activation
             //   input:   scale 1f, zero point 0; kernel operand u = x, z_in' = 0
             //   weights: scale 0.5f, zero point 0; operand v = w
-            //   output:  scale 1f, zero point 0
+            //   output:  uint8, scale 1f, zero point 0
             //   requantize: 0.5 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1073741824 (Q31), shift 0
             //     out_j = clamp(RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, 1073741824), 0), 0, 255)
             //   clamp: [0, 255] (the uint8 range)
@@ -157,46 +184,47 @@ namespace Snapshots
             {
                 global::KernelGen.Kernels.ScalarDense.Run(
                     new global::KernelGen.Kernels.PackedDense(
-                        inputs: 1, outputs: 1, inputSigned: false, outputSigned: false,
+                        inputs: 1, outputs: 1, inputSigned: false,
                         weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Only_Weights), foldedBias: Only_Bias,
                         weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        multipliers: Only_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Only_RightShifts,
-                        outputZeroPoint: 0, clampMin: 0, clampMax: 255),
+                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Only_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Only_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 1),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 1));
             }
 
             /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y)
+            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
             {
                 Only_AvxVnni(ref x, ref y);
             }
 
             /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y)
+            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
             {
                 Only_Avx2(ref x, ref y);
             }
 
             /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y)
+            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
             {
                 Only_Scalar(ref x, ref y);
             }
 
+            /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>
+            internal static global::System.Span<byte> ThreadScratch() => default(global::System.Span<byte>);
+
             /// <summary>The layers as declared, for RunReference. Initialized on first use of RunReference only.</summary>
             internal static class Declared
             {
-                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
-                {
-                    new global::KernelGen.Reference.DenseReferenceLayer(
+                internal static readonly global::KernelGen.Reference.ReferenceModel Model = new global::KernelGen.Reference.ReferenceModel(1,
+                    new global::KernelGen.Reference.ReferenceNode(new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 1, outputs: 1, activationType: global::KernelGen.QuantType.UInt8, inputScale: 1f, inputZeroPoint: 0,
                         weightType: global::KernelGen.QuantType.Int8,
                         weights: global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Only_Weights), 1, 1, global::KernelGen.QuantType.Int8),
                         weightScales: new float[] { 0.5f },
                         weightZeroPoints: new int[] { 0 }, bias: null,
-                        outputScale: 1f, outputZeroPoint: 0, activation: global::KernelGen.Activation.None, perChannelScales: false),
-                };
+                        outputScale: 1f, outputZeroPoint: 0, activation: global::KernelGen.Activation.None, perChannelScales: false,
+                        scheme: global::KernelGen.RequantizationScheme.FixedPoint, outputType: global::KernelGen.QuantType.UInt8), 0));
             }
         }
     }

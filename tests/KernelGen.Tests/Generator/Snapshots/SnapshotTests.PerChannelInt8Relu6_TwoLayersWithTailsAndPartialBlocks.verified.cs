@@ -6,13 +6,18 @@ namespace Snapshots
 {
     partial class Tails
     {
-        /// <summary>Values per input row (int8).</summary>
+        /// <summary>Values per input row: 13 int8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int InputSize = 13;
 
-        /// <summary>Values per output row (int8).</summary>
+        /// <summary>Values per output row: 5 int8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int OutputSize = 5;
+
+        /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
+        /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public const int ScratchSize = 64;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
@@ -23,53 +28,79 @@ namespace Snapshots
 
         /// <summary>
         /// Runs the model on a batch: <paramref name="input"/> holds whole rows of <see cref="InputSize"/> values and
-        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. Allocates nothing.
+        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. The tensors between layers live in a
+        /// scratch buffer of <see cref="ScratchSize"/> bytes owned by the calling thread, allocated on its first call: after that
+        /// Run allocates nothing.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
         /// spans overlap. Nothing is written.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void Run(global::System.ReadOnlySpan<sbyte> input, global::System.Span<sbyte> output)
+            => Run(input, output, KernelGenKernels.ThreadScratch());
+
+        /// <summary>
+        /// Runs the model on a batch, as <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/>, with the tensors between layers in
+        /// <paramref name="scratch"/>, at least <see cref="ScratchSize"/> bytes owned by the caller (its contents on entry do
+        /// not matter; on return they are unspecified). Allocates nothing.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, the
+        /// scratch span is shorter than <see cref="ScratchSize"/>, or two of the spans overlap. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void Run(global::System.ReadOnlySpan<sbyte> input, global::System.Span<sbyte> output, global::System.Span<byte> scratch)
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input, output);
+            global::KernelGen.KernelGuard.Scratch(scratch.Length, ScratchSize);
+            global::KernelGen.KernelGuard.NoOverlap(input, scratch);
+            global::KernelGen.KernelGuard.NoOverlap<sbyte, byte>(output, scratch);
             ref byte x = ref global::System.Runtime.CompilerServices.Unsafe.As<sbyte, byte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input));
             ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.As<sbyte, byte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+            ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 13), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5), ref arena);
             }
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 13), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5), ref arena);
             }
             else
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 13), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5), ref arena);
             }
         }
 
         /// <summary>
-        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model"/>), computed
-        /// from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked from the
-        /// data <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
+        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model(global::KernelGen.Reference.ReferenceModel, global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>),
+        /// computed from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked
+        /// from the data <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void RunReference(global::System.ReadOnlySpan<sbyte> input, global::System.Span<sbyte> output)
-            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Layers, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(input), global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(output));
+            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Model, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(input), global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(output));
 
         /// <summary>The kernels of Tails and the constants folded into them.</summary>
+        /// <remarks>
+        /// Memory plan (per row; scratch arena of 64 bytes, offsets aligned to 64):
+        /// <code>
+        /// input       13 int8                the input row
+        /// hidden      11 int8                arena [0, 11)
+        /// logits      5 int8                 the output row
+        /// </code>
+        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private static class KernelGenKernels
         {
             // ------------------------------------------------------------------------------------------------
-            // hidden: Dense 13 -> 11, int8 activations, int8 weights (per-channel), ReLU6
+            // hidden: Dense 13 -> 11, int8 in, int8 out, int8 weights (per-channel), ReLU6
             //   input:   scale 0.05f, zero point -3; kernel operand u = x ^ 0x80 = x + 128, z_in' = 125
             //   weights: 11 scales, zero point 0; operand v = w
-            //   output:  scale 0.04f, zero point -128
+            //   output:  int8, scale 0.04f, zero point -128
             //   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j (Hidden_Multipliers, shifts)
             //     out_j = clamp(-128 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), -128, 22)
             //   clamp: [-128, 22] (ReLU6: [quantized 0.0, quantized 6.0] within the int8 range)
@@ -115,9 +146,9 @@ namespace Snapshots
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Hidden_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Hidden_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Hidden_RightShifts);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(22);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(-128);
 
                 // Columns 0 .. 10: 2 blocks.
                 {
@@ -159,9 +190,9 @@ namespace Snapshots
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Hidden_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Hidden_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Hidden_RightShifts);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(22);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(-128);
 
                 // Columns 0 .. 10: 2 blocks.
                 {
@@ -210,20 +241,19 @@ namespace Snapshots
             {
                 global::KernelGen.Kernels.ScalarDense.Run(
                     new global::KernelGen.Kernels.PackedDense(
-                        inputs: 13, outputs: 11, inputSigned: true, outputSigned: true,
+                        inputs: 13, outputs: 11, inputSigned: true,
                         weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Hidden_Weights), foldedBias: Hidden_Bias,
                         weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        multipliers: Hidden_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Hidden_RightShifts,
-                        outputZeroPoint: -128, clampMin: -128, clampMax: 22),
+                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Hidden_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Hidden_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: -128, clampMin: -128, clampMax: 22, outputType: global::KernelGen.QuantType.Int8)),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 13),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 11));
             }
 
             // ------------------------------------------------------------------------------------------------
-            // logits: Dense 11 -> 5, int8 activations, int8 weights (per-channel), no activation
+            // logits: Dense 11 -> 5, int8 in, int8 out, int8 weights (per-channel), no activation
             //   input:   scale 0.04f, zero point -128; kernel operand u = x ^ 0x80 = x + 128, z_in' = 0
             //   weights: 5 scales, zero point 0; operand v = w
-            //   output:  scale 0.2f, zero point 7
+            //   output:  int8, scale 0.2f, zero point 7
             //   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j (Logits_Multipliers, shifts)
             //     out_j = clamp(7 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), -128, 127)
             //   clamp: [-128, 127] (the int8 range)
@@ -265,9 +295,9 @@ namespace Snapshots
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_RightShifts);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(7);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(7);
 
                 // Columns 0 .. 4: 1 block.
                 {
@@ -297,9 +327,9 @@ namespace Snapshots
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_RightShifts);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(7);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(7);
 
                 // Columns 0 .. 4: 1 block.
                 {
@@ -329,43 +359,45 @@ namespace Snapshots
             {
                 global::KernelGen.Kernels.ScalarDense.Run(
                     new global::KernelGen.Kernels.PackedDense(
-                        inputs: 11, outputs: 5, inputSigned: true, outputSigned: true,
+                        inputs: 11, outputs: 5, inputSigned: true,
                         weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Logits_Weights), foldedBias: Logits_Bias,
                         weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        multipliers: Logits_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Logits_RightShifts,
-                        outputZeroPoint: 7, clampMin: -128, clampMax: 127),
+                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Logits_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Logits_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 7, clampMin: -128, clampMax: 127, outputType: global::KernelGen.QuantType.Int8)),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 11),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 5));
             }
 
             /// <summary>One row through all layers on the AvxVnni path.</summary>
-            [global::System.Runtime.CompilerServices.SkipLocalsInit]
-            internal static void RowAvxVnni(ref byte x, ref byte y)
+            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
             {
-                global::System.Span<byte> bufferA = stackalloc byte[11];
-                ref byte a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bufferA);
-                Hidden_AvxVnni(ref x, ref a);
-                Logits_AvxVnni(ref a, ref y);
+                Hidden_AvxVnni(ref x, ref arena);
+                Logits_AvxVnni(ref arena, ref y);
             }
 
             /// <summary>One row through all layers on the Avx2 path.</summary>
-            [global::System.Runtime.CompilerServices.SkipLocalsInit]
-            internal static void RowAvx2(ref byte x, ref byte y)
+            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
             {
-                global::System.Span<byte> bufferA = stackalloc byte[11];
-                ref byte a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bufferA);
-                Hidden_Avx2(ref x, ref a);
-                Logits_Avx2(ref a, ref y);
+                Hidden_Avx2(ref x, ref arena);
+                Logits_Avx2(ref arena, ref y);
             }
 
             /// <summary>One row through all layers on the Scalar path.</summary>
-            [global::System.Runtime.CompilerServices.SkipLocalsInit]
-            internal static void RowScalar(ref byte x, ref byte y)
+            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
             {
-                global::System.Span<byte> bufferA = stackalloc byte[11];
-                ref byte a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bufferA);
-                Hidden_Scalar(ref x, ref a);
-                Logits_Scalar(ref a, ref y);
+                Hidden_Scalar(ref x, ref arena);
+                Logits_Scalar(ref arena, ref y);
+            }
+
+            [global::System.ThreadStatic]
+            private static byte[] t_scratch;
+
+            /// <summary>This thread's scratch arena, allocated on its first call.</summary>
+            internal static global::System.Span<byte> ThreadScratch()
+            {
+                byte[] scratch = t_scratch;
+                if (scratch == null)
+                    t_scratch = scratch = new byte[64];
+                return scratch;
             }
 
             /// <summary>The layers as declared, for RunReference. Initialized on first use of RunReference only.</summary>
@@ -382,23 +414,23 @@ namespace Snapshots
                 {
                     2094, -3014, 2843, -2955, -3954,
                 };
-                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
-                {
-                    new global::KernelGen.Reference.DenseReferenceLayer(
+                internal static readonly global::KernelGen.Reference.ReferenceModel Model = new global::KernelGen.Reference.ReferenceModel(13,
+                    new global::KernelGen.Reference.ReferenceNode(new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 13, outputs: 11, activationType: global::KernelGen.QuantType.Int8, inputScale: 0.05f, inputZeroPoint: -3,
                         weightType: global::KernelGen.QuantType.Int8,
                         weights: global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Hidden_Weights), 13, 11, global::KernelGen.QuantType.Int8),
                         weightScales: new float[] { 0.004935192f, 0.008975812f, 0.010649866f, 0.0039848997f, 0.0076049035f, 0.0038057822f, 0.0045019714f, 0.011472311f, 0.0054869987f, 0.0057995776f, 0.0070209787f },
                         weightZeroPoints: new int[] { 0 }, bias: Hidden_DeclaredBias.ToArray(),
-                        outputScale: 0.04f, outputZeroPoint: -128, activation: global::KernelGen.Activation.Relu6, perChannelScales: true),
-                    new global::KernelGen.Reference.DenseReferenceLayer(
+                        outputScale: 0.04f, outputZeroPoint: -128, activation: global::KernelGen.Activation.Relu6, perChannelScales: true,
+                        scheme: global::KernelGen.RequantizationScheme.FixedPoint, outputType: global::KernelGen.QuantType.Int8), 0),
+                    new global::KernelGen.Reference.ReferenceNode(new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 11, outputs: 5, activationType: global::KernelGen.QuantType.Int8, inputScale: 0.04f, inputZeroPoint: -128,
                         weightType: global::KernelGen.QuantType.Int8,
                         weights: global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Logits_Weights), 11, 5, global::KernelGen.QuantType.Int8),
                         weightScales: new float[] { 0.010159445f, 0.011909998f, 0.0076397466f, 0.006119329f, 0.0021197612f },
                         weightZeroPoints: new int[] { 0 }, bias: Logits_DeclaredBias.ToArray(),
-                        outputScale: 0.2f, outputZeroPoint: 7, activation: global::KernelGen.Activation.None, perChannelScales: true),
-                };
+                        outputScale: 0.2f, outputZeroPoint: 7, activation: global::KernelGen.Activation.None, perChannelScales: true,
+                        scheme: global::KernelGen.RequantizationScheme.FixedPoint, outputType: global::KernelGen.QuantType.Int8), 1));
             }
         }
     }

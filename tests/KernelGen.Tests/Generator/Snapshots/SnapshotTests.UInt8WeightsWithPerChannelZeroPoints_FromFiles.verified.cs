@@ -6,13 +6,18 @@ namespace Snapshots
 {
     partial class Asymmetric
     {
-        /// <summary>Values per input row (uint8).</summary>
+        /// <summary>Values per input row: 20 uint8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int InputSize = 20;
 
-        /// <summary>Values per output row (uint8).</summary>
+        /// <summary>Values per output row: 9 uint8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int OutputSize = 9;
+
+        /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
+        /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public const int ScratchSize = 0;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
@@ -23,53 +28,75 @@ namespace Snapshots
 
         /// <summary>
         /// Runs the model on a batch: <paramref name="input"/> holds whole rows of <see cref="InputSize"/> values and
-        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. Allocates nothing.
+        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. The tensors between layers live in a
+        /// scratch buffer of <see cref="ScratchSize"/> bytes owned by the calling thread, allocated on its first call: after that
+        /// Run allocates nothing.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
         /// spans overlap. Nothing is written.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void Run(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output)
+            => Run(input, output, KernelGenKernels.ThreadScratch());
+
+        /// <summary>
+        /// Runs the model on a batch, as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, with the tensors between layers in
+        /// <paramref name="scratch"/>, at least <see cref="ScratchSize"/> bytes owned by the caller (its contents on entry do
+        /// not matter; on return they are unspecified). Allocates nothing.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, the
+        /// scratch span is shorter than <see cref="ScratchSize"/>, or two of the spans overlap. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void Run(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output, global::System.Span<byte> scratch)
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input, output);
             ref byte x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
+            ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9), ref arena);
             }
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9), ref arena);
             }
             else
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9), ref arena);
             }
         }
 
         /// <summary>
-        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model"/>), computed
-        /// from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked from the
-        /// data <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
+        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model(global::KernelGen.Reference.ReferenceModel, global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>),
+        /// computed from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked
+        /// from the data <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void RunReference(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output)
-            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Layers, input, output);
+            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Model, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(input), global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(output));
 
         /// <summary>The kernels of Asymmetric and the constants folded into them.</summary>
+        /// <remarks>
+        /// Memory plan (per row; scratch arena of 0 bytes, offsets aligned to 64):
+        /// <code>
+        /// input       20 uint8               the input row
+        /// fc          9 uint8                the output row
+        /// </code>
+        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private static class KernelGenKernels
         {
             // ------------------------------------------------------------------------------------------------
-            // fc: Dense 20 -> 9, uint8 activations, uint8 weights (per-channel), ReLU
+            // fc: Dense 20 -> 9, uint8 in, uint8 out, uint8 weights (per-channel), ReLU
             //   input:   scale 0.02f, zero point 128; kernel operand u = x, z_in' = 128
             //   weights: scale 0.01f, zero point per column; operand v = w - 128
-            //   output:  scale 0.05f, zero point 10
+            //   output:  uint8, scale 0.05f, zero point 10
             //   requantize: 0.004 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1099511584 (Q31), shift -7
             //     out_j = clamp(10 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, 1099511584), 7), 10, 255)
             //   clamp: [10, 255] (ReLU: [quantized 0.0, uint8 max])
@@ -120,11 +147,11 @@ namespace Snapshots
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
-                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1099511584);
                 ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_WeightZeroPoints);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(10);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1099511584);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(10);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(10);
 
                 // Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.
                 global::System.Runtime.Intrinsics.Vector256<int> inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
@@ -176,11 +203,11 @@ namespace Snapshots
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
-                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1099511584);
                 ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_WeightZeroPoints);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(10);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1099511584);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(10);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(10);
 
                 // Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.
                 global::System.Runtime.Intrinsics.Vector256<int> inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
@@ -243,32 +270,34 @@ namespace Snapshots
             {
                 global::KernelGen.Kernels.ScalarDense.Run(
                     new global::KernelGen.Kernels.PackedDense(
-                        inputs: 20, outputs: 9, inputSigned: false, outputSigned: false,
+                        inputs: 20, outputs: 9, inputSigned: false,
                         weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc_Weights), foldedBias: Fc_Bias,
                         weightZeroPoints: Fc_WeightZeroPoints,
-                        multipliers: Fc_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc_RightShifts,
-                        outputZeroPoint: 10, clampMin: 10, clampMax: 255),
+                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 10, clampMin: 10, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 20),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 9));
             }
 
             /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y)
+            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
             {
                 Fc_AvxVnni(ref x, ref y);
             }
 
             /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y)
+            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
             {
                 Fc_Avx2(ref x, ref y);
             }
 
             /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y)
+            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
             {
                 Fc_Scalar(ref x, ref y);
             }
+
+            /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>
+            internal static global::System.Span<byte> ThreadScratch() => default(global::System.Span<byte>);
 
             /// <summary>The layers as declared, for RunReference. Initialized on first use of RunReference only.</summary>
             internal static class Declared
@@ -279,16 +308,15 @@ namespace Snapshots
                     -150, -920, 2288, -2096, -3962, -1434, 1886, 1019,
                     974,
                 };
-                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
-                {
-                    new global::KernelGen.Reference.DenseReferenceLayer(
+                internal static readonly global::KernelGen.Reference.ReferenceModel Model = new global::KernelGen.Reference.ReferenceModel(20,
+                    new global::KernelGen.Reference.ReferenceNode(new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 20, outputs: 9, activationType: global::KernelGen.QuantType.UInt8, inputScale: 0.02f, inputZeroPoint: 128,
                         weightType: global::KernelGen.QuantType.UInt8,
                         weights: global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc_Weights), 20, 9, global::KernelGen.QuantType.UInt8),
                         weightScales: new float[] { 0.01f },
                         weightZeroPoints: new int[] { 100, 128, 140, 90, 255, 0, 128, 128, 7 }, bias: Fc_DeclaredBias.ToArray(),
-                        outputScale: 0.05f, outputZeroPoint: 10, activation: global::KernelGen.Activation.Relu, perChannelScales: false),
-                };
+                        outputScale: 0.05f, outputZeroPoint: 10, activation: global::KernelGen.Activation.Relu, perChannelScales: false,
+                        scheme: global::KernelGen.RequantizationScheme.FixedPoint, outputType: global::KernelGen.QuantType.UInt8), 0));
             }
         }
     }
