@@ -18,9 +18,9 @@ namespace KernelGen.OrtTests;
 /// and zero point are per tensor; w's scale is per tensor or per output channel ([M]); w's zero point may be given
 /// per output channel, but ORT requires all of its values to be equal ("zero point of per-channel filter must be
 /// same"), for uint8 and int8 weights alike, so per channel it is drawn as M copies of one value. Zero is not required
-/// for int8 weights: a zero w zero point with int8 weights only selects MLAS's symmetric paths (the fused
-/// requantizing ConvSym kernels for uint8 x when C_in % 4 == 0 and C_out % 4 == 0 with C_out >= 16, or depthwise with
-/// a multiple of 16 channels), which the draw below steers into often. Bias is int32 [M], added to the accumulator
+/// for int8 weights: a zero w zero point with int8 weights only selects MLAS's symmetric paths for uint8 x (the
+/// ConvSym kernels, requantization fused in: group 1 with C_in % 4 == 0, C_out % 4 == 0 and C_out >= 16 under the
+/// AVX-512 dispatch, convsym.cpp; or depthwise with a multiple of 16 channels), which the draw below steers into often. Bias is int32 [M], added to the accumulator
 /// before requantization. The output scale is x_scale * w_scale[m] / y_scale in float.
 /// </remarks>
 public sealed class QLinearConvTests(ITestOutputHelper output)
