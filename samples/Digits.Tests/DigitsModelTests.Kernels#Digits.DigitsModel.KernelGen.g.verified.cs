@@ -7,13 +7,18 @@ namespace Digits
 {
     partial class DigitsModel
     {
-        /// <summary>Values per input row (uint8).</summary>
+        /// <summary>Values per input row: 64 uint8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int InputSize = 64;
 
-        /// <summary>Values per output row (uint8).</summary>
+        /// <summary>Values per output row: 10 uint8.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public const int OutputSize = 10;
+
+        /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
+        /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public const int ScratchSize = 64;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
@@ -24,53 +29,79 @@ namespace Digits
 
         /// <summary>
         /// Runs the model on a batch: <paramref name="input"/> holds whole rows of <see cref="InputSize"/> values and
-        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. Allocates nothing.
+        /// <paramref name="output"/> receives <see cref="OutputSize"/> values per row. The tensors between layers live in a
+        /// scratch buffer of <see cref="ScratchSize"/> bytes owned by the calling thread, allocated on its first call: after that
+        /// Run allocates nothing.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
         /// spans overlap. Nothing is written.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void Run(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output)
+            => Run(input, output, KernelGenKernels.ThreadScratch());
+
+        /// <summary>
+        /// Runs the model on a batch, as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, with the tensors between layers in
+        /// <paramref name="scratch"/>, at least <see cref="ScratchSize"/> bytes owned by the caller (its contents on entry do
+        /// not matter; on return they are unspecified). Allocates nothing.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, the
+        /// scratch span is shorter than <see cref="ScratchSize"/>, or two of the spans overlap. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void Run(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output, global::System.Span<byte> scratch)
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input, output);
+            global::KernelGen.KernelGuard.Scratch(scratch.Length, ScratchSize);
+            global::KernelGen.KernelGuard.NoOverlap(input, scratch);
+            global::KernelGen.KernelGuard.NoOverlap<byte, byte>(output, scratch);
             ref byte x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
+            ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
             }
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
             }
             else
             {
                 for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * OutputSize));
+                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
             }
         }
 
         /// <summary>
-        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model"/>), computed
-        /// from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked from the
-        /// data <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
+        /// Runs the same model through the runtime's scalar reference (<see cref="global::KernelGen.Reference.ReferenceOps.Model(global::KernelGen.Reference.ReferenceModel, global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>),
+        /// computed from the declared scales, zero points and bias rather than the folded constants, with the weights unpacked
+        /// from the data <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> uses: the oracle Run is tested against. Allocates; not for production use.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static void RunReference(global::System.ReadOnlySpan<byte> input, global::System.Span<byte> output)
-            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Layers, input, output);
+            => global::KernelGen.Reference.ReferenceOps.Model(KernelGenKernels.Declared.Model, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(input), global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(output));
 
         /// <summary>The kernels of DigitsModel and the constants folded into them.</summary>
+        /// <remarks>
+        /// Memory plan (per row; scratch arena of 64 bytes, offsets aligned to 64):
+        /// <code>
+        /// input       64 uint8               the input row
+        /// fc1         32 uint8               arena [0, 32)
+        /// fc2         10 uint8               the output row
+        /// </code>
+        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private static class KernelGenKernels
         {
             // ------------------------------------------------------------------------------------------------
-            // fc1: Dense 64 -> 32, uint8 activations, int8 weights (per-channel), ReLU
+            // fc1: Dense 64 -> 32, uint8 in, uint8 out, int8 weights (per-channel), ReLU
             //   input:   scale 0.0627451f, zero point 0; kernel operand u = x, z_in' = 0
             //   weights: 32 scales, zero point 0; operand v = w
-            //   output:  scale 0.025623258f, zero point 0
+            //   output:  uint8, scale 0.025623258f, zero point 0
             //   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j (Fc1_Multipliers, shifts)
             //     out_j = clamp(RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 0, 255)
             //   clamp: [0, 255] (ReLU: [quantized 0.0, uint8 max])
@@ -289,20 +320,19 @@ namespace Digits
             {
                 global::KernelGen.Kernels.ScalarDense.Run(
                     new global::KernelGen.Kernels.PackedDense(
-                        inputs: 64, outputs: 32, inputSigned: false, outputSigned: false,
+                        inputs: 64, outputs: 32, inputSigned: false,
                         weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), foldedBias: Fc1_Bias,
                         weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts,
-                        outputZeroPoint: 0, clampMin: 0, clampMax: 255),
+                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 64),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 32));
             }
 
             // ------------------------------------------------------------------------------------------------
-            // fc2: Dense 32 -> 10, uint8 activations, int8 weights (per-tensor), no activation
+            // fc2: Dense 32 -> 10, uint8 in, uint8 out, int8 weights (per-tensor), no activation
             //   input:   scale 0.025623258f, zero point 0; kernel operand u = x, z_in' = 0
             //   weights: scale 0.014069111f, zero point 0; operand v = w
-            //   output:  scale 0.1851773f, zero point 161
+            //   output:  uint8, scale 0.1851773f, zero point 161
             //   requantize: 0.00194676 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 2140489443 (Q31), shift -9
             //     out_j = clamp(161 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, 2140489443), 9), 0, 255)
             //   clamp: [0, 255] (the uint8 range)
@@ -351,9 +381,9 @@ namespace Digits
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
                 global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(2140489443);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(161);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(161);
 
                 // Columns 0 .. 9: 2 blocks.
                 {
@@ -406,9 +436,9 @@ namespace Digits
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
                 global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(2140489443);
-                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(161);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(161);
 
                 // Columns 0 .. 9: 2 blocks.
                 {
@@ -477,43 +507,45 @@ namespace Digits
             {
                 global::KernelGen.Kernels.ScalarDense.Run(
                     new global::KernelGen.Kernels.PackedDense(
-                        inputs: 32, outputs: 10, inputSigned: false, outputSigned: false,
+                        inputs: 32, outputs: 10, inputSigned: false,
                         weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc2_Weights), foldedBias: Fc2_Bias,
                         weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        multipliers: Fc2_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc2_RightShifts,
-                        outputZeroPoint: 161, clampMin: 0, clampMax: 255),
+                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc2_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc2_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 161, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 32),
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 10));
             }
 
             /// <summary>One row through all layers on the AvxVnni path.</summary>
-            [global::System.Runtime.CompilerServices.SkipLocalsInit]
-            internal static void RowAvxVnni(ref byte x, ref byte y)
+            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
             {
-                global::System.Span<byte> bufferA = stackalloc byte[32];
-                ref byte a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bufferA);
-                Fc1_AvxVnni(ref x, ref a);
-                Fc2_AvxVnni(ref a, ref y);
+                Fc1_AvxVnni(ref x, ref arena);
+                Fc2_AvxVnni(ref arena, ref y);
             }
 
             /// <summary>One row through all layers on the Avx2 path.</summary>
-            [global::System.Runtime.CompilerServices.SkipLocalsInit]
-            internal static void RowAvx2(ref byte x, ref byte y)
+            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
             {
-                global::System.Span<byte> bufferA = stackalloc byte[32];
-                ref byte a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bufferA);
-                Fc1_Avx2(ref x, ref a);
-                Fc2_Avx2(ref a, ref y);
+                Fc1_Avx2(ref x, ref arena);
+                Fc2_Avx2(ref arena, ref y);
             }
 
             /// <summary>One row through all layers on the Scalar path.</summary>
-            [global::System.Runtime.CompilerServices.SkipLocalsInit]
-            internal static void RowScalar(ref byte x, ref byte y)
+            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
             {
-                global::System.Span<byte> bufferA = stackalloc byte[32];
-                ref byte a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bufferA);
-                Fc1_Scalar(ref x, ref a);
-                Fc2_Scalar(ref a, ref y);
+                Fc1_Scalar(ref x, ref arena);
+                Fc2_Scalar(ref arena, ref y);
+            }
+
+            [global::System.ThreadStatic]
+            private static byte[] t_scratch;
+
+            /// <summary>This thread's scratch arena, allocated on its first call.</summary>
+            internal static global::System.Span<byte> ThreadScratch()
+            {
+                byte[] scratch = t_scratch;
+                if (scratch == null)
+                    t_scratch = scratch = new byte[64];
+                return scratch;
             }
 
             /// <summary>The layers as declared, for RunReference. Initialized on first use of RunReference only.</summary>
@@ -533,23 +565,23 @@ namespace Digits
                     313, -880, -416, 283, 544, -333, 407, 265,
                     354, -369,
                 };
-                internal static readonly global::KernelGen.Reference.IReferenceLayer[] Layers =
-                {
-                    new global::KernelGen.Reference.DenseReferenceLayer(
+                internal static readonly global::KernelGen.Reference.ReferenceModel Model = new global::KernelGen.Reference.ReferenceModel(64,
+                    new global::KernelGen.Reference.ReferenceNode(new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 64, outputs: 32, activationType: global::KernelGen.QuantType.UInt8, inputScale: 0.0627451f, inputZeroPoint: 0,
                         weightType: global::KernelGen.QuantType.Int8,
                         weights: global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), 64, 32, global::KernelGen.QuantType.Int8),
                         weightScales: new float[] { 0.00012829395f, 0.00042704417f, 0.00071364304f, 0.00039986306f, 0.0004263768f, 0.00042786004f, 0.0005458922f, 0.00038848945f, 0.00054860493f, 0.00035800014f, 0.00035520608f, 0.00048318083f, 0.0004887973f, 0.0004945765f, 0.00048371428f, 0.00044689173f, 0.0003817691f, 0.00010596779f, 0.00043583236f, 4.8064016E-06f, 0.0004193554f, 0.0005397794f, 0.00046821765f, 0.00054981036f, 0.00054223026f, 0.0004813013f, 0.0004454796f, 2.534796E-05f, 0.0004095791f, 0.00042226014f, 0.00056906464f, 0.00051466015f },
                         weightZeroPoints: new int[] { 0 }, bias: Fc1_DeclaredBias.ToArray(),
-                        outputScale: 0.025623258f, outputZeroPoint: 0, activation: global::KernelGen.Activation.Relu, perChannelScales: true),
-                    new global::KernelGen.Reference.DenseReferenceLayer(
+                        outputScale: 0.025623258f, outputZeroPoint: 0, activation: global::KernelGen.Activation.Relu, perChannelScales: true,
+                        scheme: global::KernelGen.RequantizationScheme.FixedPoint, outputType: global::KernelGen.QuantType.UInt8), 0),
+                    new global::KernelGen.Reference.ReferenceNode(new global::KernelGen.Reference.DenseReferenceLayer(
                         inputs: 32, outputs: 10, activationType: global::KernelGen.QuantType.UInt8, inputScale: 0.025623258f, inputZeroPoint: 0,
                         weightType: global::KernelGen.QuantType.Int8,
                         weights: global::KernelGen.Kernels.DensePacking.UnpackWeights(global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc2_Weights), 32, 10, global::KernelGen.QuantType.Int8),
                         weightScales: new float[] { 0.014069111f },
                         weightZeroPoints: new int[] { 0 }, bias: Fc2_DeclaredBias.ToArray(),
-                        outputScale: 0.1851773f, outputZeroPoint: 161, activation: global::KernelGen.Activation.None, perChannelScales: false),
-                };
+                        outputScale: 0.1851773f, outputZeroPoint: 161, activation: global::KernelGen.Activation.None, perChannelScales: false,
+                        scheme: global::KernelGen.RequantizationScheme.FixedPoint, outputType: global::KernelGen.QuantType.UInt8), 1));
             }
         }
     }
