@@ -105,61 +105,74 @@ public sealed class AddReferenceLayerTests
     }
 
     [Theory]
-    // Float: (q1 - z1) * s1 + (q2 - z2) * s2, / s_out, round half to even, then clamp and + z_out.
-    [InlineData(130, 104, 12)]    // 1 + 1 = 2
-    [InlineData(129, 100, 10)]    // 0.5 -> 0 (even), where TFLite rounds away from zero to 1
-    [InlineData(127, 100, 10)]    // -0.5 -> -0 -> 0, where TFLite gives -1
-    [InlineData(131, 100, 12)]    // 1.5 -> 2
-    [InlineData(133, 100, 12)]    // 2.5 -> 2
-    [InlineData(255, 255, 112)]   // 102.25 -> 102
-    [InlineData(0, 0, 0)]         // -89 -> clamped to 0 - 10 = -10 before + 10
-    public void Float_RoundsHalfToEvenAfterDividing(int q1, int q2, int expected)
+    // Float, as MLAS's AVX2 kernel: r1 = 0.5 / 1, r2 = 0.25 / 1, fixed part f = 10 - fma(0.5, 128, 0.25 * 100) = -79;
+    // v = fma(q1, 0.5, fma(q2, 0.25, -79)), rounded half to even with the zero point already in, then clamped.
+    [InlineData(130, 104, 12)]    // 26 - 79 = -53, + 65 = 12
+    [InlineData(129, 100, 10)]    // 25 - 79 = -54, + 64.5 = 10.5 -> 10 (even), where TFLite rounds the real 0.5 away from zero: 11
+    [InlineData(127, 100, 10)]    // -54 + 63.5 = 9.5 -> 10 (even), where TFLite gives 9
+    [InlineData(131, 100, 12)]    // 11.5 -> 12
+    [InlineData(133, 100, 12)]    // 12.5 -> 12
+    [InlineData(255, 255, 112)]   // 63.75 - 79 + 127.5 = 112.25 -> 112
+    [InlineData(0, 0, 0)]         // -79 -> clamped to 0
+    public void Float_RoundsHalfToEvenWithTheZeroPointIn(int q1, int q2, int expected)
     {
         var p = new AddParameters(QuantType.UInt8, 0.5f, 128, 0.25f, 100, 1f, 10, Activation.None, RequantizationScheme.Float);
-        Assert.Equal(expected, p.Apply(q1, q2));
+        Assert.Equal((0.5f, 0.25f, -79f), (p.FloatRatio1, p.FloatRatio2, p.FloatFixedPart));
         Assert.Equal((0, 0, 0, 0), (p.Input1Multiplier, p.Input2Multiplier, p.OutputMultiplier, p.OutputShift));
-        Assert.Equal((-10, 245), (p.ClampMinLessZeroPoint, p.ClampMaxLessZeroPoint));
+        Assert.Equal(expected, p.Apply(q1, q2));
     }
 
     [Fact]
-    public void Float_DividesByTheOutputScale_NotMultipliesByItsReciprocal()
+    public void Float_TheTieIsOfTheOutputValue_NotOfTheRealSum()
     {
-        // s1 = 0.15f, s_out = 0.7f, q1 - z1 = -21: a = -21 * 0.15f = -3.15f, and -3.15f / 0.7f = -4.5f exactly, which
-        // rounds to even -4. Multiplying by (float)(1 / 0.7f) instead gives -4.5000005f, which would round to -5.
-        float a = -21f * 0.15f;
-        Assert.Equal(-4.5f, a / 0.7f);
-        Assert.Equal(-5f, MathF.Round(a * (1f / 0.7f), MidpointRounding.ToEven));
-        var p = new AddParameters(QuantType.Int8, 0.15f, 0, 0.25f, 0, 0.7f, 0, Activation.None, RequantizationScheme.Float);
-        Assert.Equal(-4, p.Apply(-21, 0));
-        Assert.Equal(4, p.Apply(21, 0));
+        // The real sum 0.5 with output zero point 11: MLAS rounds 11.5 -> 12 (even); rounding 0.5 first would give 0 + 11.
+        var p = new AddParameters(QuantType.UInt8, 0.5f, 0, 1f, 0, 1f, 11, Activation.None, RequantizationScheme.Float);
+        Assert.Equal(11f, p.FloatFixedPart);
+        Assert.Equal(12, p.Apply(1, 0));
+        Assert.Equal(12, p.Apply(3, 0));   // 1.5 + 11 = 12.5 -> 12
+        Assert.Equal(14, p.Apply(5, 0));   // 2.5 + 11 = 13.5 -> 14
+    }
+
+    /// <summary>
+    /// Outputs of ONNX Runtime's QLinearAdd (com.microsoft, opset 1) measured with Microsoft.ML.OnnxRuntime 1.31.1
+    /// (linux-x64, AMD EPYC Zen 3 with AVX2 and FMA; 65536-element inputs, so the AVX2 kernel's main loop), chosen from a
+    /// 20-million-element comparison (305 parameter sets, every pair of 8-bit values, 0 mismatches) as the elements where
+    /// some other reading of the code gives another answer: "nofma" computes the fixed part without fusing
+    /// r1 * z1 + r2 * z2, "bfirst" fuses it the other way round, "swapped" adds q1 before q2, "raw" is qladd.cpp's
+    /// MlasQLinearAddKernelRawHelper ((a + b) / s_out, nearbyintf(v + z_out)), "asm" the older QLinearBinaryOpKernelAvx2
+    /// assembly ((a + b) / s_out rounded, then + z_out).
+    /// </summary>
+    [Theory]
+    [InlineData(QuantType.Int8, 2.4838524f, 82, 0.20638852f, 55, 0.047479626f, 115, 95, -111, 73)]   // nofma 74, bfirst 74, swapped 74
+    [InlineData(QuantType.Int8, 1.1383005f, 97, 0.21704298f, -69, 0.034346204f, 78, 104, -105, 82)]   // nofma 83, bfirst 83, swapped 83
+    [InlineData(QuantType.UInt8, 0.1829457f, 58, 0.31175846f, 48, 0.02080856f, 105, 61, 41, 26)]   // nofma 27, bfirst 27, swapped 27, asm 27
+    [InlineData(QuantType.UInt8, 0.0036586314f, 207, 0.0033012496f, 219, 0.026002435f, 165, 220, 51, 146)]   // bfirst 145, swapped 145, raw 145, asm 145
+    [InlineData(QuantType.UInt8, 0.0036586314f, 207, 0.0033012496f, 219, 0.026002435f, 165, 34, 202, 139)]   // bfirst 138, swapped 138, raw 138
+    [InlineData(QuantType.Int8, 0.0043248255f, -2, 0.3409196f, 114, 0.3001929f, 117, 40, 69, 66)]   // bfirst 67, swapped 67, asm 67
+    [InlineData(QuantType.UInt8, 0.009908098f, 20, 5.8000503f, 240, 0.0037498355f, 161, 27, 240, 179)]   // swapped 180
+    [InlineData(QuantType.UInt8, 0.009908098f, 20, 5.8000503f, 240, 0.0037498355f, 161, 41, 240, 216)]   // swapped 217
+    [InlineData(QuantType.UInt8, 2.4362402f, 184, 0.049468238f, 54, 0.33985603f, 116, 189, 86, 156)]   // swapped 157, raw 157, asm 157
+    [InlineData(QuantType.Int8, 1f, 0, 1f, 0, 1E-08f, 0, 22, 0, -128)]   // raw 127: 2.2e9 overflows int32, cvtps2dq gives int.MinValue
+    [InlineData(QuantType.Int8, 1f, 0, 1f, 0, 1E-08f, 0, 23, 0, -128)]   // raw 127
+    [InlineData(QuantType.UInt8, 1f, 0, 1f, 0, 1E-08f, 0, 22, 0, 0)]   // raw 255
+    [InlineData(QuantType.UInt8, 0.49999997f, 0, 1f, 0, 1f, 101, 1, 0, 102)]   // asm 101: 101 + 0.49999997 rounds to the float 101.5, then to 102
+    [InlineData(QuantType.UInt8, 0.49999997f, 0, 1f, 0, 1f, 101, 5, 0, 104)]   // asm 103
+    [InlineData(QuantType.Int8, 0.15f, 0, 0.25f, 0, 0.7f, 0, 21, 0, 5)]   // raw 4, asm 4: 21 * (0.15f / 0.7f) = 4.5000005, not 3.15f / 0.7f = 4.5
+    public void Float_MatchesOnnxRuntimeQLinearAdd(QuantType type, float s1, int z1, float s2, int z2, float so, int zo, int q1, int q2, int onnxRuntime)
+    {
+        var p = new AddParameters(type, s1, z1, s2, z2, so, zo, Activation.None, RequantizationScheme.Float);
+        Assert.Equal(onnxRuntime, p.Apply(q1, q2));
     }
 
     [Fact]
-    public void Float_FollowsTheAvx2KernelNotTheRawHelper_WhereTheyDiffer()
+    public void Float_OverflowingTheInt32RangeGivesTheTypeMinimum_AsCvtps2dqDoes()
     {
-        // s1 = 0.5 - 2^-25 (the float just below 0.5), every other scale 1: v = 0.49999997f. The AVX2 kernel rounds v to 0
-        // and adds the zero point 101: 101. MlasQLinearAddKernelRawHelper rounds nearbyintf(v + 101), and the float sum
-        // 101.49999997 rounds to 101.5, which rounds to even 102.
-        float justBelowHalf = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(0.5f) - 1);
-        Assert.Equal(101.5f, justBelowHalf + 101f);
-        var p = new AddParameters(QuantType.UInt8, justBelowHalf, 0, 1f, 0, 1f, 101, Activation.None, RequantizationScheme.Float);
-        Assert.Equal(101, p.Apply(1, 0));
-    }
-
-    [Fact]
-    public void Float_OverflowingTheInt32RangeGivesTheTypeMinimum_AsVcvtps2dq()
-    {
-        // 127 * 1 / 1e-8 = 1.27e10 is beyond int32: vcvtps2dq returns int.MinValue, which the clamp raises to the minimum.
+        // 127 * (1 / 1e-8) = 1.27e10 is beyond int32: cvtps2dq returns int.MinValue, which the clamp raises to the minimum.
         var p = new AddParameters(QuantType.Int8, 1f, 0, 1f, 0, 1e-8f, 0, Activation.None, RequantizationScheme.Float);
         Assert.Equal(-128, p.Apply(127, 0));
         Assert.Equal(-128, p.Apply(-128, 0));
         Assert.Equal(0, p.Apply(0, 0));
-        Assert.Equal(int.MinValue, AddParameters.ConvertToInt32RoundHalfToEven(2147483648f));
-        Assert.Equal(int.MinValue, AddParameters.ConvertToInt32RoundHalfToEven(float.NaN));
-        Assert.Equal(int.MinValue, AddParameters.ConvertToInt32RoundHalfToEven(-2147483648f));
-        Assert.Equal(2147483520, AddParameters.ConvertToInt32RoundHalfToEven(2147483520f));   // the largest float below 2^31
-        Assert.Equal(-2, AddParameters.ConvertToInt32RoundHalfToEven(-2.5f));
-        Assert.Equal(-4, AddParameters.ConvertToInt32RoundHalfToEven(-3.5f));
+        Assert.Equal(0, p.Apply(100, -100));    // the fused sum of 1e10 and -1e10 leaves only a rounding residue
     }
 
     [Fact]
