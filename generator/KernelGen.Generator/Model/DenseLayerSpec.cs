@@ -14,6 +14,9 @@ internal sealed record DenseLayerSpec(
 {
     public override string Op => "Dense";
 
+    public override LayerSpec? WithOutput(float scale, int zeroPoint, QuantType? type)
+        => Weights.OutputType == QuantType.Int32 ? null : this with { Weights = Weights with { OutputScale = scale, OutputZeroPoint = zeroPoint, OutputType = type ?? Weights.OutputType } };
+
     public override System.Collections.Generic.IEnumerable<ConstantSource> Constants()
     {
         yield return Weights.Values;

@@ -20,6 +20,12 @@ internal abstract record LayerSpec(
     /// <summary>Where the i-th input name was written: the Input argument or the i-th constructor argument.</summary>
     public virtual LocationInfo? InputLocation(int i) => ArgumentLookup.Find(Arguments, "Input") ?? LocationOf("#" + i);
 
+    /// <summary>
+    /// This layer declared with another output quantization instead, for the graph pass that folds a following
+    /// [Requantize] into it (null: the op cannot take it, e.g. it has no requantization step of its own).
+    /// </summary>
+    public virtual LayerSpec? WithOutput(float scale, int zeroPoint, QuantType? type) => null;
+
     /// <summary>The layer's constant tensors (weights, bias, ...); none by default.</summary>
     public virtual System.Collections.Generic.IEnumerable<ConstantSource> Constants()
     {

@@ -37,7 +37,9 @@ internal static class ModelPlanner
         var identifiers = new HashSet<string>();
         bool complete = true;
         Tensor previous = input;
-        foreach (LayerSpec layer in model.Layers)
+        var aliases = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        List<LayerSpec> layers = Passes.RequantizeFolding.Run(model.Layers.AsSpan().ToArray(), aliases);
+        foreach (LayerSpec layer in layers)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string identifier = Identifier(layer, identifiers, diagnostics);
@@ -51,6 +53,11 @@ internal static class ModelPlanner
             tensors.Add(output);
             if (layer.Name != InputName)
                 names[layer.Name] = output;
+            foreach (KeyValuePair<string, string> alias in aliases)
+            {
+                if (Passes.RequantizeFolding.Resolve(alias.Key, aliases) == layer.Name)
+                    names[alias.Key] = output;
+            }
             previous = output;
         }
 

@@ -81,3 +81,22 @@ public sealed class QuantizeAttribute : LayerAttribute
 public sealed class DequantizeAttribute : LayerAttribute
 {
 }
+
+/// <summary>
+/// Moves a tensor to another scale and zero point (TFLite Requantize; a Dequantize-Quantize pair): each value through
+/// <see cref="KernelGen.Quantization.Rescale"/> in the model's scheme. Directly after a layer with weights whose output
+/// nothing else reads, it is folded into that layer (the layer requantizes its accumulators straight to this scale, one
+/// rounding instead of two, as Glow does) and compiles to the same kernels as the layer declared with this output.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class RequantizeAttribute : LayerAttribute
+{
+    /// <summary>Scale of the output. Must be finite and positive.</summary>
+    public float OutputScale { get; set; }
+
+    /// <summary>Zero point of the output.</summary>
+    public int OutputZeroPoint { get; set; }
+
+    /// <summary>Type of the output: not set, the input's; <see cref="QuantType.UInt8"/> or <see cref="QuantType.Int8"/>.</summary>
+    public QuantType OutputType { get; set; } = QuantType.UInt8;
+}
