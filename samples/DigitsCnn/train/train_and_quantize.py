@@ -572,8 +572,8 @@ namespace DigitsCnn;
 /// A small CNN for 8x8 hand-written digits, NHWC: conv1 3x3 1 -> 8 (SAME, ReLU) -> 2x2 max pool -> conv2 3x3 8 -> 16
 /// (SAME, ReLU) -> flatten (4x4x16 = 256, in (h, w, c) order) -> fc 256 -> 10. Input: one 8x8x1 uint8 image per row,
 /// real = 16/255 * q (pixels 0..16 quantized to 0..255). Output: ten uint8 logits; the largest one is the predicted
-/// digit. KernelGen generates <c>Run</c>, <c>RunReference</c>, <c>InputSize</c>, <c>OutputSize</c> and
-/// <c>ActivePath</c> from these attributes at build time.
+/// digit. KernelGen generates <c>Run</c>, <c>RunReference</c>, <c>InputSize</c>, <c>OutputSize</c>, <c>ScratchSize</c>
+/// and <c>ActivePath</c> from these attributes at build time.
 /// </summary>
 [QuantizedModel(8, 8, 1, InputScale = {cs_float(q["input_scale"])}, InputZeroPoint = {q["input_zp"]})]
 [Conv2D(8, 3, 3, Name = "conv1", Padding = Padding.Same,
