@@ -26,6 +26,12 @@ internal abstract record LayerSpec(
     /// </summary>
     public virtual LayerSpec? WithOutput(float scale, int zeroPoint, QuantType? type) => null;
 
+    /// <summary>
+    /// This layer with <paramref name="activation"/> fused into its output clamp, for the graph pass that fuses a following
+    /// [Relu] / [Relu6] (null: the op has no output clamp of its own).
+    /// </summary>
+    public virtual LayerSpec? WithActivation(Activation activation) => null;
+
     /// <summary>The layer's constant tensors (weights, bias, ...); none by default.</summary>
     public virtual System.Collections.Generic.IEnumerable<ConstantSource> Constants()
     {

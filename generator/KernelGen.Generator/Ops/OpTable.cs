@@ -14,6 +14,8 @@ internal static class OpTable
     {
         new DenseOp(),
         new RequantizeOp(),
+        new ActivationOp("Relu", Activation.Relu),
+        new ActivationOp("Relu6", Activation.Relu6),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>

@@ -38,7 +38,7 @@ internal static class ModelPlanner
         bool complete = true;
         Tensor previous = input;
         var aliases = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        List<LayerSpec> layers = Passes.RequantizeFolding.Run(model.Layers.AsSpan().ToArray(), aliases);
+        List<LayerSpec> layers = Passes.GraphPasses.Run(model.Layers.AsSpan().ToArray(), aliases);
         foreach (LayerSpec layer in layers)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -55,7 +55,7 @@ internal static class ModelPlanner
                 names[layer.Name] = output;
             foreach (KeyValuePair<string, string> alias in aliases)
             {
-                if (Passes.RequantizeFolding.Resolve(alias.Key, aliases) == layer.Name)
+                if (Passes.GraphPasses.Resolve(alias.Key, aliases) == layer.Name)
                     names[alias.Key] = output;
             }
             previous = output;

@@ -100,3 +100,19 @@ public sealed class RequantizeAttribute : LayerAttribute
     /// <summary>Type of the output: not set, the input's; <see cref="QuantType.UInt8"/> or <see cref="QuantType.Int8"/>.</summary>
     public QuantType OutputType { get; set; } = QuantType.UInt8;
 }
+
+/// <summary>
+/// ReLU on a quantized tensor (TFLite RELU without a rescale): each value clamped below at the quantized 0 of its own
+/// scale and zero point. Directly after a layer with an output clamp whose output nothing else reads, it is fused into
+/// that clamp and costs nothing; the result is the same either way.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class ReluAttribute : LayerAttribute
+{
+}
+
+/// <summary>ReLU6 on a quantized tensor: each value clamped to [quantized 0, quantized 6]; fused like <see cref="ReluAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class Relu6Attribute : LayerAttribute
+{
+}

@@ -136,6 +136,69 @@ public sealed class GraphPassTests
         }
     }
 
+    [Theory]
+    [InlineData("", "Relu", "Relu")]
+    [InlineData("", "Relu6", "Relu6")]
+    [InlineData(", Activation = Activation.Relu", "Relu6", "Relu6")]
+    [InlineData(", Activation = Activation.Relu6", "Relu", "Relu6")]
+    public void StandaloneActivation_AfterADense_IsFusedIntoItsClamp(string declared, string layer, string fused)
+    {
+        string separate = Model($"[{Fc1}, OutputScale = 0.03f, OutputZeroPoint = 40{declared})]\n[{layer}(Name = \"act\")]\n{Fc2}");
+        string direct = Model($"[{Fc1}, OutputScale = 0.03f, OutputZeroPoint = 40, Activation = Activation.{fused})]\n{Fc2}");
+        GeneratorRun a = GeneratorHarness.Run(separate), b = GeneratorHarness.Run(direct);
+        Assert.Empty(a.Diagnostics);
+        Assert.Empty(b.Diagnostics);
+        Assert.Equal(b.Files.Single().Source, a.Files.Single().Source);
+    }
+
+    [Theory]
+    [InlineData("uint8", "Relu")]
+    [InlineData("uint8", "Relu6")]
+    [InlineData("int8", "Relu")]
+    [InlineData("int8", "Relu6")]
+    public void UnfusedActivation_ClampsOnEveryPath_ToTheTensorsActivationRange(string type, string layer)
+    {
+        // On the model input there is no producer to fuse into: a clamp kernel over 70 values (two vectors and a tail).
+        bool signed = type == "int8";
+        int zero = signed ? -20 : 30;
+        string source = $$"""
+            using KernelGen;
+            namespace P;
+            [QuantizedModel(70, ActivationType = {{(signed ? "QuantType.Int8" : "QuantType.UInt8")}}, InputScale = 0.05f, InputZeroPoint = {{zero}})]
+            [{{layer}}(Name = "act")]
+            public static partial class M { }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("Act_Avx2", run.Files.Single().Source);
+        var input = new byte[70 * 4];
+        for (int i = 0; i < input.Length; i++)
+            input[i] = (byte)(i * 37 + 11);
+        // ReLU: below at the quantized 0 (the zero point); ReLU6: above at zero point + round(6 / 0.05) = zero point + 120.
+        int min = zero, max = layer == "Relu6" ? Math.Min(zero + 120, signed ? 127 : 255) : (signed ? 127 : 255);
+        byte[] expected = input.Select(b => (byte)Math.Clamp(signed ? (sbyte)b : b, min, max)).ToArray();
+        foreach (PinnedPath path in Enum.GetValues<PinnedPath>().Where(ModelLoader.CanRun))
+        {
+            Type model = ModelLoader.Load(run, new[] { source }, path).GetType("P.M")!;
+            var actual = new byte[input.Length];
+            var reference = new byte[input.Length];
+            Invoke(model, "Run", input, actual, signed);
+            Invoke(model, "RunReference", input, reference, signed);
+            Assert.Equal(expected, reference);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void ActivationOnATensorOthersRead_StaysAClamp_AndTheModelIsExact()
+    {
+        string source = Model($"[{Fc1}, OutputScale = 0.03f, OutputZeroPoint = 40)]\n[Relu(Name = \"act\")]\n[Dense(3, 2, Name = \"side\", Input = \"fc1\", Weights = nameof(W2), WeightScale = 0.02f, OutputScale = 0.1f)]\n[Dense(3, 2, Name = \"fc2\", Input = \"act\", Weights = nameof(W2), WeightScale = 0.02f, OutputScale = 0.1f, OutputZeroPoint = 128)]");
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("Act_Avx2", run.Files.Single().Source);
+        CheckEveryPath(run, source, inputs: 4, outputs: 2);
+    }
+
     [Fact]
     public void FoldingPass_RemovesTheRequantize_AndAliasesItsName()
     {
@@ -148,7 +211,7 @@ public sealed class GraphPassTests
         var requantize = new generator::KernelGen.Generator.Model.RequantizeLayerSpec(1, "rq", null, none, noInputs, 0.07f, 20, null);
         var next = new generator::KernelGen.Generator.Model.RequantizeLayerSpec(2, "after", null, none, noInputs, 0.5f, 1, null);
         var aliases = new Dictionary<string, string>();
-        var layers = generator::KernelGen.Generator.Planning.Passes.RequantizeFolding.Run(
+        var layers = generator::KernelGen.Generator.Planning.Passes.GraphPasses.Run(
             new generator::KernelGen.Generator.Model.LayerSpec[] { dense, requantize, next }, aliases);
 
         // rq folds into fc1; then "after" reads fc1 (named, since it read rq by position) and, fc1 now having one reader
@@ -159,12 +222,12 @@ public sealed class GraphPassTests
         Assert.Equal(0.5f, folded.Weights.OutputScale);
         Assert.Equal(1, folded.Weights.OutputZeroPoint);
         Assert.Equal(generator::KernelGen.Activation.Relu, folded.Weights.Activation);
-        Assert.Equal("fc1", generator::KernelGen.Generator.Planning.Passes.RequantizeFolding.Resolve("rq", aliases));
-        Assert.Equal("fc1", generator::KernelGen.Generator.Planning.Passes.RequantizeFolding.Resolve("after", aliases));
+        Assert.Equal("fc1", generator::KernelGen.Generator.Planning.Passes.GraphPasses.Resolve("rq", aliases));
+        Assert.Equal("fc1", generator::KernelGen.Generator.Planning.Passes.GraphPasses.Resolve("after", aliases));
 
         // An invalid Requantize is left for its planning rule to report at its own arguments.
         var invalid = requantize with { OutputScale = -1f };
-        Assert.Equal(2, generator::KernelGen.Generator.Planning.Passes.RequantizeFolding.Run(
+        Assert.Equal(2, generator::KernelGen.Generator.Planning.Passes.GraphPasses.Run(
             new generator::KernelGen.Generator.Model.LayerSpec[] { dense, invalid }, new Dictionary<string, string>()).Count);
     }
 
