@@ -13,6 +13,9 @@ internal static class OpTable
     public static readonly Op[] All =
     {
         new DenseOp(),
+        new PoolOp(Model.PoolKind.Max),
+        new PoolOp(Model.PoolKind.Average),
+        new PoolOp(Model.PoolKind.GlobalAverage),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>
