@@ -102,50 +102,59 @@ internal static class PoolEmitter
             {
                 w.Line($"// No dot product in a pool: the AVX2 kernel.");
                 w.Line($"{id}_{IsaPath.Avx2.Name}(ref x, ref y);");
-                return;
             }
-            if (layer.Channels < 32)
+            else if (layer.Channels < 32)
             {
                 w.Line($"// {layer.Channels} channels, fewer than one vector of 32: the scalar fallback.");
                 w.Line($"{id}_{IsaPath.Scalar.Name}(ref x, ref y);");
-                return;
             }
-            int c = layer.Channels;
-            int blocks = (c + 31) / 32;
-            int wc = layer.Width * c;
-            List<(int From, int To, int Lo, int Hi)> rows = Groups(layer.OutputHeight, layer.StrideHeight, layer.PadTop, layer.WindowHeight, layer.Height);
-            List<(int From, int To, int Lo, int Hi)> columns = Groups(layer.OutputWidth, layer.StrideWidth, layer.PadLeft, layer.WindowWidth, layer.Width);
-            int origin = layer.PadTop * wc + layer.PadLeft * c;
-            foreach (var r in rows)
+            else
             {
-                foreach (var col in columns)
-                {
-                    int taps = (r.Hi - r.Lo) * (col.Hi - col.Lo);
+                SimdBody(w, layer);
+            }
+        }
+        w.Line();
+    }
+
+    private static void SimdBody(SourceWriter w, PoolLayerPlan layer)
+    {
+        int c = layer.Channels;
+        int blocks = (c + 31) / 32;
+        int wc = layer.Width * c;
+        List<(int From, int To, int Lo, int Hi)> rows = Groups(layer.OutputHeight, layer.StrideHeight, layer.PadTop, layer.WindowHeight, layer.Height);
+        List<(int From, int To, int Lo, int Hi)> columns = Groups(layer.OutputWidth, layer.StrideWidth, layer.PadLeft, layer.WindowWidth, layer.Width);
+        int origin = layer.PadTop * wc + layer.PadLeft * c;
+        bool first = true;
+        foreach (var r in rows)
+        {
+            foreach (var col in columns)
+            {
+                int taps = (r.Hi - r.Lo) * (col.Hi - col.Lo);
+                if (!first)
                     w.Line();
-                    w.Line($"// Output rows {r.From}..{r.To - 1} x columns {col.From}..{col.To - 1}: window rows {r.Lo}..{r.Hi - 1}, columns {col.Lo}..{col.Hi - 1} inside the input ({Plural(taps, "tap")}).");
-                    using (w.Block($"for (int oy = {r.From}; oy < {r.To}; oy++)"))
-                    using (w.Block($"for (int ox = {col.From}; ox < {col.To}; ox++)"))
+                first = false;
+                w.Line($"// Output rows {r.From}..{r.To - 1} x columns {col.From}..{col.To - 1}: window rows {r.Lo}..{r.Hi - 1}, columns {col.Lo}..{col.Hi - 1} inside the input ({Plural(taps, "tap")}).");
+                using (w.Block($"for (int oy = {r.From}; oy < {r.To}; oy++)"))
+                using (w.Block($"for (int ox = {col.From}; ox < {col.To}; ox++)"))
+                {
+                    string originTerm = origin == 0 ? "" : $" - {origin}";
+                    w.Line($"int src = oy * {layer.StrideHeight * wc} + ox * {layer.StrideWidth * c}{originTerm};");
+                    w.Line($"int dst = (oy * {layer.OutputWidth} + ox) * {c};");
+                    using (w.Block($"for (int b = 0; b < {blocks}; b++)"))
                     {
-                        string originTerm = origin == 0 ? "" : $" - {origin}";
-                        w.Line($"int src = oy * {layer.StrideHeight * wc} + ox * {layer.StrideWidth * c}{originTerm};");
-                        w.Line($"int dst = (oy * {layer.OutputWidth} + ox) * {c};");
-                        using (w.Block($"for (int b = 0; b < {blocks}; b++)"))
-                        {
-                            w.Line(c % 32 == 0
-                                ? "int ch = b * 32;"
-                                : $"int ch = b < {blocks - 1} ? b * 32 : {c - 32}; // the last block overlaps the one before it");
-                            w.Line("int s = src + ch;");
-                            if (layer.IsAverage)
-                                AverageBlock(w, layer, r.Lo, r.Hi, col.Lo, col.Hi, wc);
-                            else
-                                MaxBlock(w, layer, r.Lo, r.Hi, col.Lo, col.Hi, wc);
-                            Finish(w, layer);
-                        }
+                        w.Line(c % 32 == 0
+                            ? "int ch = b * 32;"
+                            : $"int ch = b < {blocks - 1} ? b * 32 : {c - 32}; // the last block overlaps the one before it");
+                        w.Line("int s = src + ch;");
+                        if (layer.IsAverage)
+                            AverageBlock(w, layer, r.Lo, r.Hi, col.Lo, col.Hi, wc);
+                        else
+                            MaxBlock(w, layer, r.Lo, r.Hi, col.Lo, col.Hi, wc);
+                        Finish(w, layer);
                     }
                 }
             }
         }
-        w.Line();
     }
 
     public static void EmitScalar(SourceWriter w, PoolLayerPlan layer)
@@ -272,6 +281,12 @@ internal static class PoolEmitter
                 w.Line($"a0 = {V256}.Add(a0, {I($"{V256}.WidenLower(tl)")}); a1 = {V256}.Add(a1, {I($"{V256}.WidenUpper(tl)")});");
                 w.Line($"a2 = {V256}.Add(a2, {I($"{V256}.WidenLower(th)")}); a3 = {V256}.Add(a3, {I($"{V256}.WidenUpper(th)")});");
             });
+        }
+        if (taps == 1)
+        {
+            w.Line("// One tap: the average is the value.");
+            w.Line($"{V256}<byte> v = {V256}.AsByte({V256}.Narrow({V256}.Narrow(a0, a1), {V256}.Narrow(a2, a3)));");
+            return;
         }
         string real = layer.FloatDivision ? "float" : "double";
         string count = layer.FloatDivision ? $"{taps}f" : $"{taps}d";
