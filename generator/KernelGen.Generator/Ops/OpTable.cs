@@ -16,6 +16,9 @@ internal static class OpTable
         new RequantizeOp(),
         new ActivationOp("Relu", Activation.Relu),
         new ActivationOp("Relu6", Activation.Relu6),
+        new PoolOp(Model.PoolKind.Max),
+        new PoolOp(Model.PoolKind.Average),
+        new PoolOp(Model.PoolKind.GlobalAverage),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>
