@@ -19,6 +19,7 @@ internal static class OpTable
         new PoolOp(Model.PoolKind.Max),
         new PoolOp(Model.PoolKind.Average),
         new PoolOp(Model.PoolKind.GlobalAverage),
+        new Conv2DOp(),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>
