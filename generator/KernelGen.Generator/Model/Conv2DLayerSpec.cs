@@ -27,6 +27,12 @@ internal sealed record Conv2DLayerSpec(
     /// <summary>Where the input was named: the Input argument, else the attribute (the constructor arguments are sizes).</summary>
     public override LocationInfo? InputLocation(int i) => ArgumentLookup.Find(Arguments, "Input") ?? Location;
 
+    public override LayerSpec? WithOutput(float scale, int zeroPoint, QuantType? type)
+        => Weights.WithOutput(scale, zeroPoint, type) is { } weights ? this with { Weights = weights } : null;
+
+    public override LayerSpec? WithActivation(Activation activation)
+        => Weights.WithActivation(activation) is { } weights ? this with { Weights = weights } : null;
+
     public override System.Collections.Generic.IEnumerable<ConstantSource> Constants()
     {
         yield return Weights.Values;

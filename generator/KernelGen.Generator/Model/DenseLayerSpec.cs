@@ -15,12 +15,10 @@ internal sealed record DenseLayerSpec(
     public override string Op => "Dense";
 
     public override LayerSpec? WithOutput(float scale, int zeroPoint, QuantType? type)
-        => Weights.OutputType == QuantType.Int32 ? null : this with { Weights = Weights with { OutputScale = scale, OutputZeroPoint = zeroPoint, OutputType = type ?? Weights.OutputType } };
+        => Weights.WithOutput(scale, zeroPoint, type) is { } weights ? this with { Weights = weights } : null;
 
     public override LayerSpec? WithActivation(Activation activation)
-        => Weights.OutputType == QuantType.Int32 || Weights.Activation is not (Activation.None or Activation.Relu or Activation.Relu6)
-            ? null
-            : this with { Weights = Weights with { Activation = Planning.Passes.ActivationFusion.Combine(Weights.Activation, activation) } };
+        => Weights.WithActivation(activation) is { } weights ? this with { Weights = weights } : null;
 
     public override System.Collections.Generic.IEnumerable<ConstantSource> Constants()
     {

@@ -16,4 +16,16 @@ internal sealed record WeightSpec(
     float OutputScale,
     int OutputZeroPoint,
     Activation Activation,
-    QuantType? OutputType);
+    QuantType? OutputType)
+{
+    /// <summary>These weights with another output quantization (a folded [Requantize]); null for an Int32 output.</summary>
+    public WeightSpec? WithOutput(float scale, int zeroPoint, QuantType? type)
+        => OutputType == QuantType.Int32 ? null : this with { OutputScale = scale, OutputZeroPoint = zeroPoint, OutputType = type ?? OutputType };
+
+    /// <summary>These weights with <paramref name="activation"/> fused into the clamp (a fused [Relu]); null for an Int32
+    /// output or an activation that is itself invalid (reported by planning).</summary>
+    public WeightSpec? WithActivation(Activation activation)
+        => OutputType == QuantType.Int32 || Activation is not (Activation.None or Activation.Relu or Activation.Relu6)
+            ? null
+            : this with { Activation = Planning.Passes.ActivationFusion.Combine(Activation, activation) };
+}
