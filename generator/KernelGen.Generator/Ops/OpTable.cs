@@ -20,6 +20,7 @@ internal static class OpTable
         new PoolOp(Model.PoolKind.Average),
         new PoolOp(Model.PoolKind.GlobalAverage),
         new Conv2DOp(),
+        new DepthwiseConv2DOp(),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>
