@@ -18,7 +18,7 @@ public sealed class OnnxQuantizeLinearTests
 {
     public const string DefaultRoot = "/usr/share/libonnx-testdata/data/node";
 
-    private static string Root()
+    internal static string Root()
     {
         string root = Environment.GetEnvironmentVariable("KERNELGEN_ONNX_NODE_TESTS") ?? DefaultRoot;
         if (!Directory.Exists(root))
@@ -26,15 +26,15 @@ public sealed class OnnxQuantizeLinearTests
         return root;
     }
 
-    private static string[] Cases(string prefix)
+    internal static string[] Cases(string prefix)
         => Directory.GetDirectories(Root(), prefix + "*")
             .Where(d => !Path.GetFileName(d).EndsWith("_expanded", StringComparison.Ordinal))   // same data, op decomposed
             .OrderBy(d => d, StringComparer.Ordinal)
             .ToArray();
 
-    private sealed record DataSet(string Name, Dictionary<string, OnnxProto.Tensor> Inputs, Dictionary<string, OnnxProto.Tensor> Outputs);
+    internal sealed record DataSet(string Name, Dictionary<string, OnnxProto.Tensor> Inputs, Dictionary<string, OnnxProto.Tensor> Outputs);
 
-    private static List<DataSet> DataSets(string caseDirectory, OnnxProto.Graph graph)
+    internal static List<DataSet> DataSets(string caseDirectory, OnnxProto.Graph graph)
     {
         var sets = new List<DataSet>();
         foreach (string directory in Directory.GetDirectories(caseDirectory, "test_data_set_*").OrderBy(d => d, StringComparer.Ordinal))
@@ -61,7 +61,7 @@ public sealed class OnnxQuantizeLinearTests
         return tensors;
     }
 
-    private static OnnxProto.Node SingleNode(OnnxProto.Model model, string opType, string caseName)
+    internal static OnnxProto.Node SingleNode(OnnxProto.Model model, string opType, string caseName)
     {
         Assert.True(model.Graph.Nodes.Count == 1, $"{caseName}: expected one node, found {model.Graph.Nodes.Count}");
         OnnxProto.Node node = model.Graph.Nodes[0];
@@ -69,7 +69,7 @@ public sealed class OnnxQuantizeLinearTests
         return node;
     }
 
-    private static long? IntAttribute(OnnxProto.Node node, string name) => node.Attributes.FirstOrDefault(a => a.Name == name)?.Int;
+    internal static long? IntAttribute(OnnxProto.Node node, string name) => node.Attributes.FirstOrDefault(a => a.Name == name)?.Int;
 
     /// <summary>Per-tensor: null. Per-axis: the channel of each element along the (normalized) axis.</summary>
     private static int[]? Channels(long[] dims, long parameterCount, long? axisAttribute)
