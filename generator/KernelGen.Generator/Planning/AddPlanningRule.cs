@@ -20,6 +20,9 @@ internal static class AddPlanningRule
         for (int i = 0; i < context.Inputs.Count && i < 2; i++)
         {
             Tensor t = context.Inputs[i];
+            // One tensor added to itself is reported once.
+            if (i == 1 && t.Id == first.Id)
+                break;
             if (!QuantizationMath.IsEightBit(t.Type))
             {
                 context.Report(DiagnosticDescriptors.UnsupportedType, layer.InputLocation(i), name, $"its input '{layer.InputNames[i]}' ({t.Producer})",
