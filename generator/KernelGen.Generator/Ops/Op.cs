@@ -25,6 +25,9 @@ internal abstract class Op
         AttributeData attribute, int index, INamedTypeSymbol model, Compilation compilation,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken);
 
+    /// <summary>True for ops the planner inserts itself (layout conversions): no attribute declares them.</summary>
+    public virtual bool Internal => false;
+
     public abstract bool Handles(LayerSpec spec);
 
     public abstract bool Handles(LayerPlan plan);

@@ -21,10 +21,17 @@ internal static class OpTable
         new PoolOp(Model.PoolKind.GlobalAverage),
         new Conv2DOp(),
         new DepthwiseConv2DOp(),
+        new AddOp(),
+        new ConcatOp(),
+        new ReshapeOp(flatten: false),
+        new ReshapeOp(flatten: true),
+        new QuantizeOp(),
+        new DequantizeOp(),
+        new LayoutOp(),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>
-    public static Op? ForAttribute(string? attributeName) => All.FirstOrDefault(op => op.AttributeName == attributeName);
+    public static Op? ForAttribute(string? attributeName) => All.FirstOrDefault(op => !op.Internal && op.AttributeName == attributeName);
 
     public static Op For(LayerSpec spec)
         => All.FirstOrDefault(op => op.Handles(spec))
@@ -35,5 +42,5 @@ internal static class OpTable
             ?? throw new System.InvalidOperationException($"no op in OpTable emits layer '{plan.Name}' ({plan.GetType().Name})");
 
     /// <summary>The layer attributes for messages: "[Dense(...)]", and the others as they are added.</summary>
-    public static string AttributeList => string.Join(", ", All.Select(op => op.AttributeUsage));
+    public static string AttributeList => string.Join(", ", All.Where(op => !op.Internal).Select(op => op.AttributeUsage));
 }

@@ -42,6 +42,17 @@ internal sealed class AttributeArguments
     public T Constructor<T>(int index)
         => index < _attribute.ConstructorArguments.Length && _attribute.ConstructorArguments[index].Value is T value ? value : default!;
 
+    /// <summary>A params-array constructor argument: its elements (an element of another type reads as default), or empty.</summary>
+    public EquatableArray<T> ConstructorArray<T>(int index) where T : System.IEquatable<T>
+    {
+        if (index >= _attribute.ConstructorArguments.Length)
+            return EquatableArray<T>.Empty;
+        TypedConstant argument = _attribute.ConstructorArguments[index];
+        if (argument.Kind != TypedConstantKind.Array || argument.IsNull)
+            return EquatableArray<T>.Empty;
+        return argument.Values.Select(v => v.Value is T t ? t : default!).ToEquatableArray();
+    }
+
     public T Named<T>(string name, T fallback)
     {
         foreach (KeyValuePair<string, TypedConstant> argument in _attribute.NamedArguments)

@@ -37,6 +37,15 @@ internal static class ModelPlanner
         var identifiers = new HashSet<string>();
         bool complete = true;
         Tensor previous = input;
+        bool nchw = model.Input.Layout == TensorLayout.Nchw && model.Layers.Length > 0;
+        var layoutNames = new LayoutStepNames(model.Layers);
+        if (nchw && input.IsFeatureMap)
+        {
+            // The caller's NCHW input becomes the NHWC tensor that layers read as "input".
+            previous = AddLayoutStep(new LayoutLayerSpec(-1, layoutNames.Next("InputToNhwc"), model.Input.Location, ToNhwc: true),
+                input, tensors, steps, inputs, cancellationToken, diagnostics);
+            names[InputName] = previous;
+        }
         var aliases = new Dictionary<string, string>(System.StringComparer.Ordinal);
         List<LayerSpec> layers = Passes.GraphPasses.Run(model.Layers.AsSpan().ToArray(), aliases);
         foreach (LayerSpec layer in layers)
@@ -61,6 +70,12 @@ internal static class ModelPlanner
             previous = output;
         }
 
+        if (nchw && complete && previous.IsFeatureMap && diagnostics.Count == 0)
+        {
+            AddLayoutStep(new LayoutLayerSpec(model.Layers.Length, layoutNames.Next("OutputToNchw"), model.Input.Location, ToNhwc: false),
+                previous, tensors, steps, inputs, cancellationToken, diagnostics);
+        }
+
         MemoryPlan? memory = complete && steps.Count > 0 && diagnostics.Count == 0
             ? MemoryPlanner.Plan(steps, tensors.Select(t => t.Bytes).ToList())
             : null;
@@ -76,6 +91,43 @@ internal static class ModelPlanner
             model.Input.Layout,
             model.Input.Scheme,
             diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Plans a layout conversion of <paramref name="source"/> as the next step; returns its output tensor.</summary>
+    private static Tensor AddLayoutStep(
+        LayoutLayerSpec spec, Tensor source, List<Tensor> tensors, List<LayerPlan> steps, ModelInputs inputs,
+        CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
+    {
+        var context = new LayerContext(spec.Name, new[] { source }, tensors.Count, inputs.Model.Input.Scheme, inputs, diagnostics, cancellationToken);
+        LayerPlan? plan = OpTable.For(spec).Plan(spec, context, out Tensor output);
+        steps.Add(plan!);
+        tensors.Add(output);
+        return output;
+    }
+
+    /// <summary>Names for the layout steps that no user layer's generated members can take (compared as identifiers).</summary>
+    private sealed class LayoutStepNames
+    {
+        private readonly HashSet<string> _taken = new(System.StringComparer.Ordinal);
+
+        public LayoutStepNames(EquatableArray<LayerSpec> layers)
+        {
+            foreach (LayerSpec layer in layers)
+            {
+                string plain = new string((layer.Name ?? "").Where(c => char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format).ToArray());
+                if (plain.Length > 0)
+                    _taken.Add(char.ToUpperInvariant(plain[0]) + plain.Substring(1));
+                _taken.Add("Layer" + layer.Index);
+            }
+        }
+
+        public string Next(string stem)
+        {
+            string name = stem;
+            for (int i = 1; !_taken.Add(name); i++)
+                name = stem + i;
+            return name;
+        }
     }
 
     /// <summary>The model input tensor, checked: shape, type, and (for 8-bit inputs) scale and zero point.</summary>

@@ -132,6 +132,69 @@ public sealed class RobustnessTests
             """;
     }
 
+    /// <summary>
+    /// Malformed tensor-op declarations ([Add], [Concat], [Reshape], [Flatten], [Quantize], [Dequantize], NCHW models):
+    /// null, unknown and repeated input names, empty Concat, shapes that do not fit, bad scales, zero points and types.
+    /// </summary>
+    [Fact]
+    public void MalformedTensorOpDeclarations_NeverThrowAndNeverEmitBrokenCode()
+    {
+        var random = new Random(1234);
+        int withDiagnostics = 0, generated = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            string source = TensorOpDeclaration(random);
+            GeneratorRun run = GeneratorHarness.Run(source);
+            if (run.Diagnostics.Any(d => d.Id.StartsWith("KG", StringComparison.Ordinal)))
+            {
+                Assert.Empty(run.Files);
+                Assert.DoesNotContain(run.Diagnostics, d => d.Id == "KG9999");
+                withDiagnostics++;
+            }
+            else if (run.Files.Length > 0)
+            {
+                Assert.Empty(run.CompileErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
+                generated++;
+            }
+        }
+        Assert.True(withDiagnostics > 20 && generated > 10, $"{withDiagnostics} rejected, {generated} generated");
+    }
+
+    private static string TensorOpDeclaration(Random random)
+    {
+        string Scale() => Mostly(random, "0.5f", "1e-30f", "1e30f", "-1f", "0f", "float.NaN", "float.PositiveInfinity", "1e-9f");
+        string Name() => Mostly(random, "\"input\"", "\"a\"", "\"b\"", "null", "\"\"", "\"zz\"");
+        string shape = Mostly(random, "2, 2, 3", "12", "3, 4", "0, 2, 6", "4, 3, 1", "-1, -12, 1", "70000, 1, 1");
+        string input = Mostly(random, "2, 2, 3", "12", "1, 1, 1", "3, 2, 2");
+        string type = Mostly(random, "QuantType.UInt8", "QuantType.Int8", "QuantType.Float32", "QuantType.Int32", "(QuantType)7");
+        string layout = Mostly(random, "TensorLayout.Nhwc", "TensorLayout.Nchw", "(TensorLayout)5");
+        string scheme = Mostly(random, "RequantizationScheme.FixedPoint", "RequantizationScheme.Float", "(RequantizationScheme)4");
+        var layers = new List<string>();
+        int count = random.Next(1, 5);
+        for (int l = 0; l < count; l++)
+        {
+            string name = l == 0 ? "a" : l == 1 ? "b" : "c" + l;
+            layers.Add(random.Next(8) switch
+            {
+                0 => $"[Add({Name()}, {Name()}, Name = \"{name}\", OutputScale = {Scale()}, OutputZeroPoint = {Mostly(random, "0", "-200", "300")}, Activation = {Mostly(random, "Activation.None", "Activation.Relu6", "(Activation)8")})]",
+                1 => $"[Concat({Mostly(random, $"{Name()}, {Name()}", "", Name(), "new string[0]", "null", $"{Name()}, {Name()}, {Name()}")}, Name = \"{name}\"{Mostly(random, "", $", OutputScale = {Scale()}", ", OutputZeroPoint = 400")})]",
+                2 => $"[Reshape({shape}, Name = \"{name}\")]",
+                3 => $"[Flatten(Name = \"{name}\"{Mostly(random, "", ", Input = \"zz\"", ", Input = \"input\"")})]",
+                4 => $"[Quantize(Name = \"{name}\", Scale = {Scale()}, ZeroPoint = {Mostly(random, "0", "-129", "256")}, OutputType = {Mostly(random, "QuantType.UInt8", "QuantType.Int8", "QuantType.Int32")})]",
+                5 => $"[Dequantize(Name = \"{name}\")]",
+                6 => $"[Reshape(Name = \"{name}\")]",
+                _ => $"[Add(\"input\", \"input\", Name = \"{name}\", OutputScale = 0.25f)]",
+            });
+        }
+        return $$"""
+            using KernelGen;
+            namespace F;
+            [QuantizedModel({{input}}, ActivationType = {{type}}, InputScale = {{Scale()}}, InputZeroPoint = {{Mostly(random, "7", "-1")}}, Layout = {{layout}}, Requantization = {{scheme}})]
+            {{string.Join("\n", layers)}}
+            public partial class M { }
+            """;
+    }
+
     /// <summary>The first option about six times in seven, otherwise one of the others.</summary>
     private static string Mostly(Random random, string usual, params string[] others)
         => random.Next(7) != 0 ? usual : others[random.Next(others.Length)];
