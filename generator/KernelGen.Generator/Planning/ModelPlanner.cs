@@ -76,6 +76,9 @@ internal static class ModelPlanner
                 previous, tensors, steps, inputs, cancellationToken, diagnostics);
         }
 
+        if (complete && steps.Count > 0 && diagnostics.Count == 0)
+            Passes.QuantizeDequantizeElimination.Run(steps, tensors);
+
         MemoryPlan? memory = complete && steps.Count > 0 && diagnostics.Count == 0
             ? MemoryPlanner.Plan(steps, tensors.Select(t => t.Bytes).ToList())
             : null;

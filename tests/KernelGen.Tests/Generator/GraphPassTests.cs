@@ -200,6 +200,27 @@ public sealed class GraphPassTests
     }
 
     [Fact]
+    public void DequantizeThenQuantizeWithEqualParameters_IsRemoved()
+    {
+        // fc1's uint8 output (scale 0.03, zero point 40) to float and back with the same parameters is the identity: the
+        // pair disappears and fc2 reads fc1, exactly as in the model declared without it.
+        string pair = Model($"[{Fc1}, OutputScale = 0.03f, OutputZeroPoint = 40)]\n[Dequantize(Name = \"dq\")]\n[Quantize(Name = \"q\", Scale = 0.03f, ZeroPoint = 40)]\n{Fc2}");
+        string direct = Model($"[{Fc1}, OutputScale = 0.03f, OutputZeroPoint = 40)]\n{Fc2}");
+        GeneratorRun a = GeneratorHarness.Run(pair), b = GeneratorHarness.Run(direct);
+        Assert.Empty(a.Diagnostics);
+        Assert.Empty(b.Diagnostics);
+        Assert.Equal(b.Files.Single().Source, a.Files.Single().Source);
+
+        // Other parameters are a real round trip through float: both layers stay, and the model is exact on every path.
+        string different = Model($"[{Fc1}, OutputScale = 0.03f, OutputZeroPoint = 40)]\n[Dequantize(Name = \"dq\")]\n[Quantize(Name = \"q\", Scale = 0.05f, ZeroPoint = 40)]\n{Fc2}");
+        GeneratorRun c = GeneratorHarness.Run(different);
+        Assert.Empty(c.Diagnostics);
+        Assert.Contains("Dq_Avx2", c.Files.Single().Source);
+        Assert.Contains("Q_Avx2", c.Files.Single().Source);
+        CheckEveryPath(c, different, inputs: 4, outputs: 2);
+    }
+
+    [Fact]
     public void FoldingPass_RemovesTheRequantize_AndAliasesItsName()
     {
         var none = generator::KernelGen.Generator.Model.EquatableArray<generator::KernelGen.Generator.Model.ArgumentLocation>.Empty;
