@@ -57,4 +57,45 @@ out += [f"[QuantizedModel(16, InputScale = 0.5f, InputZeroPoint = 0)]",
         f"    private static readonly sbyte[] W3 = {{ {arr(5, -128, 127)} }};",
         "}", ""]
 
+# 5. A small CNN through every op of the conv family, uint8, fixed point: conv (SAME), depthwise (stride 2), grouped 1x1
+#    conv reading a named tensor, a residual Add, max pool, average pool with a rescale, global average pool, flattens,
+#    a Concat with a rescale, Dense.
+def scales(n, lo, hi):
+    return ", ".join(f(lo + rnd.random() * (hi - lo)) for _ in range(n))
+
+
+out += [f"[QuantizedModel(12, 12, 6, InputScale = 0.02f, InputZeroPoint = 3)]",
+        f"[Conv2D(16, 3, 3, Name = \"c1\", Padding = Padding.Same, Weights = nameof(Wc1), Bias = nameof(Bc1), WeightScales = new[] {{ {scales(16, 0.002, 0.01)} }}, OutputScale = 0.05f, Activation = Activation.Relu)]",
+        f"[DepthwiseConv2D(3, 3, Name = \"d1\", Strides = new[] {{ 2, 2 }}, Padding = Padding.Same, Weights = nameof(Wd1), Bias = nameof(Bd1), WeightScales = new[] {{ {scales(16, 0.005, 0.02)} }}, OutputScale = 0.04f, OutputZeroPoint = 5)]",
+        f"[Conv2D(16, 1, 1, Name = \"g1\", Input = \"d1\", Groups = 4, Weights = nameof(Wg1), WeightScale = 0.01f, OutputScale = 0.06f, OutputZeroPoint = 10)]",
+        f"[Add(\"d1\", \"g1\", Name = \"a1\", OutputScale = 0.07f, OutputZeroPoint = 8, Activation = Activation.Relu)]",
+        f"[MaxPool(2, 2, Name = \"mp\")]",
+        f"[AveragePool(3, 3, Name = \"ap\", Input = \"a1\", Strides = new[] {{ 1, 1 }}, Padding = Padding.Same, OutputScale = 0.05f, OutputZeroPoint = 2)]",
+        f"[GlobalAveragePool(Name = \"gp\")]",
+        f"[Flatten(Name = \"fm\", Input = \"mp\")]",
+        f"[Flatten(Name = \"fg\", Input = \"gp\")]",
+        f"[Concat(\"fm\", \"fg\", Name = \"cc\", OutputScale = 0.05f, OutputZeroPoint = 4)]",
+        f"[Dense(160, 10, Name = \"fc\", Weights = nameof(Wfc), Bias = nameof(Bfc), WeightScale = 0.01f, OutputScale = 0.1f, OutputZeroPoint = 128)]",
+        "public static partial class ConvFamily", "{",
+        f"    private static readonly sbyte[] Wc1 = {{ {arr(16*3*3*6, -128, 127)} }};",
+        f"    private static readonly int[] Bc1 = {{ {arr(16, -2000, 2000)} }};",
+        f"    private static readonly sbyte[] Wd1 = {{ {arr(3*3*16, -128, 127)} }};",
+        f"    private static readonly int[] Bd1 = {{ {arr(16, -2000, 2000)} }};",
+        f"    private static readonly sbyte[] Wg1 = {{ {arr(16*4, -128, 127)} }};",
+        f"    private static readonly sbyte[] Wfc = {{ {arr(160*10, -128, 127)} }};",
+        f"    private static readonly int[] Bfc = {{ {arr(10, -3000, 3000)} }};",
+        "}", ""]
+
+# 6. Float edges, NCHW, the float requantization scheme: float NCHW in, Quantize to int8, conv with uint8 weights and
+#    zero points, max pool, Dequantize, float NCHW out.
+out += [f"[QuantizedModel(6, 6, 3, ActivationType = QuantType.Float32, Layout = TensorLayout.Nchw, Requantization = RequantizationScheme.Float)]",
+        f"[Quantize(Name = \"q\", Scale = 0.03f, ZeroPoint = -4, OutputType = QuantType.Int8)]",
+        f"[Conv2D(8, 3, 3, Name = \"c\", WeightType = QuantType.UInt8, Weights = nameof(Wc), Bias = nameof(Bc), WeightScale = 0.004f, WeightZeroPoint = 131, OutputScale = 0.05f, OutputZeroPoint = -10)]",
+        f"[MaxPool(2, 2, Name = \"p\")]",
+        f"[Dequantize(Name = \"dq\")]",
+        "public static partial class FloatEdgesNchw", "{",
+        f"    private static readonly byte[] Wc = {{ {arr(8*3*3*3, 0, 255)} }};",
+        f"    private static readonly int[] Bc = {{ {arr(8, -2000, 2000)} }};",
+        "}", ""]
+
 open("Models.cs", "w").write("\n".join(out))
