@@ -99,7 +99,10 @@ internal static class ModelEmitter
         string outElement = GeneratedMembers.ElementType(output.Type);
         string generated = $"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]";
         string run = $"Run({Global.ReadOnlySpan}{{{inElement}}}, {Global.Span}{{{outElement}}})";
-        string New(string member) => plan.Declaration.Hides(member) ? "new " : "";
+        string New(string member) => plan.Declaration.Hides(member)
+            || (member is GeneratedMembers.Run or GeneratedMembers.RunReference or GeneratedMembers.RunWithScratch
+                && (plan.Declaration.Hides(member + ":*") || plan.Declaration.Hides(member + ":" + outElement)))
+            ? "new " : "";
         string layout = plan.Layout == TensorLayout.Nchw ? "NCHW" : "NHWC";
 
         w.Line($"/// <summary>Values per input row: {Describe(input, layout)}.</summary>");
@@ -142,7 +145,7 @@ internal static class ModelEmitter
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole rows, the");
         w.Line("/// scratch span is shorter than <see cref=\"ScratchSize\"/>, or two of the spans overlap. Nothing is written.</exception>");
         w.Line(generated);
-        using (w.Block($"public static {New(GeneratedMembers.Run)}void Run({inSpan} input, {outSpan} output, {Global.Span}<byte> scratch)"))
+        using (w.Block($"public static {New(GeneratedMembers.RunWithScratch)}void Run({inSpan} input, {outSpan} output, {Global.Span}<byte> scratch)"))
         {
             w.Line($"int rows = {Global.KernelGuard}.BatchRows(input.Length, InputSize, output.Length, OutputSize);");
             w.Line($"{Global.KernelGuard}.NoOverlap(input, output);");

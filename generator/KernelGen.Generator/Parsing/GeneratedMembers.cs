@@ -20,6 +20,9 @@ internal static class GeneratedMembers
     public const string RunReference = "RunReference";
     public const string ScratchSize = "ScratchSize";
 
+    /// <summary>The key <see cref="Hidden"/> uses for Run's overload with a scratch span (not a member name).</summary>
+    public const string RunWithScratch = "Run(scratch)";
+
     /// <summary>The private nested class that holds the kernels, their constants and the reference layers.</summary>
     public const string KernelsClass = "KernelGenKernels";
 
@@ -76,8 +79,28 @@ internal static class GeneratedMembers
         {
             for (INamedTypeSymbol? b = type.BaseType; b is not null && b.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); b = b.BaseType)
             {
+                if (name is Run or RunReference)
+                {
+                    // Whether Run / RunReference hide a base method depends on the output's element type, known only after
+                    // planning: each matching base signature is recorded as "Run:{output element}" ("Run(scratch):..." for
+                    // the scratch overload), a base model's as "Run:*", and the emitter decides.
+                    foreach (ISymbol member in b.GetMembers(name))
+                    {
+                        if (member.DeclaredAccessibility == Accessibility.Private || member is not IMethodSymbol method || !Collides(member, name, element))
+                            continue;
+                        string key = method.Parameters.Length == 3 ? RunWithScratch : name;
+                        yield return $"{key}:{ElementName(method.Parameters[1].Type)}";
+                    }
+                    if (ModelElementType(b) == element)
+                    {
+                        yield return name + ":*";
+                        if (name == Run)
+                            yield return RunWithScratch + ":*";
+                    }
+                    continue;
+                }
                 if (b.GetMembers(name).Any(m => m.DeclaredAccessibility != Accessibility.Private && Collides(m, name, element))
-                    || (name != KernelsClass && ModelElementType(b) is { } baseElement && (name is not (Run or RunReference) || baseElement == element)))
+                    || (name != KernelsClass && ModelElementType(b) is not null))
                 {
                     yield return name;
                     break;
@@ -85,6 +108,19 @@ internal static class GeneratedMembers
             }
         }
     }
+
+    /// <summary>The C# keyword of a span's element type, or "?" for any other.</summary>
+    private static string ElementName(ITypeSymbol span)
+        => span is INamedTypeSymbol { TypeArguments.Length: 1 } named
+            ? named.TypeArguments[0].SpecialType switch
+            {
+                SpecialType.System_Byte => "byte",
+                SpecialType.System_SByte => "sbyte",
+                SpecialType.System_Int32 => "int",
+                SpecialType.System_Single => "float",
+                _ => "?",
+            }
+            : "?";
 
     /// <summary>The C# element type of a tensor of this type at the model's edge.</summary>
     public static string ElementType(QuantType type) => type switch
@@ -117,13 +153,13 @@ internal static class GeneratedMembers
         if (member is not IMethodSymbol method || name is not (Run or RunReference))
             return true;
         // The output's element type follows from the layers, which are not planned yet: any Span<T> second parameter
-        // collides (overloads differing only there would be ambiguous to read anyway).
-        int parameters = name == Run ? 3 : 2;
+        // collides for KG0021 (overloads differing only there would be ambiguous to read anyway).
+        bool two = method.Parameters.Length == 2, three = name == Run && method.Parameters.Length == 3;
         return method.TypeParameters.Length == 0
-            && (method.Parameters.Length == 2 || method.Parameters.Length == parameters)
+            && (two || three)
             && IsSpan(method.Parameters[0].Type, "ReadOnlySpan", element)
             && IsSpan(method.Parameters[1].Type, "Span", null)
-            && (method.Parameters.Length == 2 || IsSpan(method.Parameters[2].Type, "Span", "byte"));
+            && (two || IsSpan(method.Parameters[2].Type, "Span", "byte"));
     }
 
     private static bool IsSpan(ITypeSymbol type, string span, string? element)
