@@ -329,7 +329,8 @@ internal static class PoolEmitter
             ? $"whole map ({layer.Height}x{layer.Width})"
             : $"{layer.WindowHeight}x{layer.WindowWidth} window, stride {layer.StrideHeight}x{layer.StrideWidth}, pads {{top {layer.PadTop}, left {layer.PadLeft}, bottom {layer.PadBottom}, right {layer.PadRight}}}";
         w.Line($"// {layer.Name}: {op}, {window}: {layer.Height}x{layer.Width}x{layer.Channels} -> {layer.OutputHeight}x{layer.OutputWidth}x{layer.Channels} {type}");
-        w.Line($"//   padded positions are left out{(layer.IsAverage ? " of the sum and the count (count per output: a compile-time constant per border group)" : " of the max")}");
+        if (layer.Kind != PoolKind.GlobalAverage)
+            w.Line($"//   padded positions are left out{(layer.IsAverage ? " of the sum and the count (count per output: a compile-time constant per border group)" : " of the max")}");
         if (layer.IsAverage)
         {
             long taps = (long)layer.WindowHeight * layer.WindowWidth;
