@@ -9,7 +9,7 @@ namespace KernelGen.Tests.Conformance;
 /// <summary>
 /// The few ONNX protobuf messages the conformance tests read, parsed by hand from the wire format (field numbers from
 /// onnx.proto): ModelProto (graph = 7, opset_import = 8), GraphProto (node = 1, input = 11, output = 12),
-/// NodeProto (input = 1, output = 2, op_type = 4, attribute = 5), AttributeProto (name = 1, i = 3, type = 20),
+/// NodeProto (input = 1, output = 2, op_type = 4, attribute = 5), AttributeProto (name = 1, i = 3, s = 4, ints = 8, type = 20),
 /// ValueInfoProto (name = 1), OperatorSetIdProto (domain = 1, version = 2) and TensorProto (dims = 1, data_type = 2,
 /// float_data = 4, int32_data = 5, int64_data = 7, name = 8, raw_data = 9, data_location = 14).
 /// </summary>
@@ -51,7 +51,9 @@ public static class OnnxProto
         }
     }
 
-    public sealed record Attribute(string Name, int Type, long? Int);
+    /// <summary>An attribute: <paramref name="Int"/> for INT (type 2), <paramref name="Ints"/> for INTS (type 7),
+    /// <paramref name="String"/> for STRING (type 3); the others are empty.</summary>
+    public sealed record Attribute(string Name, int Type, long? Int, long[] Ints, string? String);
 
     public sealed record Node(string OpType, string Domain, List<string> Inputs, List<string> Outputs, List<Attribute> Attributes);
 
@@ -182,6 +184,8 @@ public static class OnnxProto
         string name = "";
         int type = 0;
         long? value = null;
+        var ints = new List<long>();
+        string? text = null;
         while (!reader.End)
         {
             (int field, int wire) = reader.Tag();
@@ -189,11 +193,13 @@ public static class OnnxProto
             {
                 case 1: name = Utf8(reader.LengthDelimited()); break;
                 case 3: value = (long)reader.Varint(); break;
+                case 4: text = Utf8(reader.LengthDelimited()); break;
+                case 8: ReadInt64s(ref reader, wire, ints); break;
                 case 20: type = (int)reader.Varint(); break;
                 default: reader.Skip(wire); break;
             }
         }
-        return new Attribute(name, type, value);
+        return new Attribute(name, type, value, ints.ToArray(), text);
     }
 
     private static Node ReadNode(ReadOnlySpan<byte> data)
