@@ -254,7 +254,8 @@ internal static class PoolEmitter
     private static void AverageBlock(SourceWriter w, PoolLayerPlan layer, int i0, int i1, int j0, int j1, int wc)
     {
         int taps = (i1 - i0) * (j1 - j0);
-        bool narrow = taps <= (layer.Signed ? 255 : 257);
+        int limit = layer.Signed ? 255 : 257;
+        bool narrow = taps <= limit;
         string element = layer.Signed ? "sbyte" : "byte";
         string load(string o) => layer.Signed ? $"{V256}.AsSByte({Load(o)})" : Load(o);
         if (narrow)
@@ -268,6 +269,23 @@ internal static class PoolEmitter
             });
             string I(string e) => layer.Signed ? e : $"{V256}.AsInt32({e})";
             w.Line($"{V256}<int> a0 = {I($"{V256}.WidenLower(lo)")}, a1 = {I($"{V256}.WidenUpper(lo)")}, a2 = {I($"{V256}.WidenLower(hi)")}, a3 = {I($"{V256}.WidenUpper(hi)")};");
+        }
+        else if (j1 - j0 <= limit)
+        {
+            // More taps than int16 holds, but one window row fits: int16 sums per row, added into int32 after each.
+            string sum = layer.Signed ? "short" : "ushort";
+            string I(string e) => layer.Signed ? e : $"{V256}.AsInt32({e})";
+            w.Line($"// int16 sums per window row ({j1 - j0} x {(layer.Signed ? "[-128, 127]" : "255")} fits {sum}), int32 across rows.");
+            w.Line($"{V256}<int> a0 = {V256}<int>.Zero, a1 = {V256}<int>.Zero, a2 = {V256}<int>.Zero, a3 = {V256}<int>.Zero;");
+            using (w.Block($"for (int i = {i0}; i < {i1}; i++)"))
+            {
+                w.Line($"int si = s + i * {wc};");
+                w.Line($"{V256}<{sum}> lo = {V256}<{sum}>.Zero, hi = {V256}<{sum}>.Zero;");
+                using (w.Block($"for (int j = {j0}; j < {j1}; j++)"))
+                    w.Line($"{{ {V256}<{element}> t = {load($"si + j * {layer.Channels}")}; lo = {V256}.Add(lo, {V256}.WidenLower(t)); hi = {V256}.Add(hi, {V256}.WidenUpper(t)); }}");
+                w.Line($"a0 = {V256}.Add(a0, {I($"{V256}.WidenLower(lo)")}); a1 = {V256}.Add(a1, {I($"{V256}.WidenUpper(lo)")});");
+                w.Line($"a2 = {V256}.Add(a2, {I($"{V256}.WidenLower(hi)")}); a3 = {V256}.Add(a3, {I($"{V256}.WidenUpper(hi)")});");
+            }
         }
         else
         {
@@ -329,7 +347,8 @@ internal static class PoolEmitter
             ? $"whole map ({layer.Height}x{layer.Width})"
             : $"{layer.WindowHeight}x{layer.WindowWidth} window, stride {layer.StrideHeight}x{layer.StrideWidth}, pads {{top {layer.PadTop}, left {layer.PadLeft}, bottom {layer.PadBottom}, right {layer.PadRight}}}";
         w.Line($"// {layer.Name}: {op}, {window}: {layer.Height}x{layer.Width}x{layer.Channels} -> {layer.OutputHeight}x{layer.OutputWidth}x{layer.Channels} {type}");
-        w.Line($"//   padded positions are left out{(layer.IsAverage ? " of the sum and the count (count per output: a compile-time constant per border group)" : " of the max")}");
+        if (layer.Kind != PoolKind.GlobalAverage)
+            w.Line($"//   padded positions are left out{(layer.IsAverage ? " of the sum and the count (count per output: a compile-time constant per border group)" : " of the max")}");
         if (layer.IsAverage)
         {
             long taps = (long)layer.WindowHeight * layer.WindowWidth;

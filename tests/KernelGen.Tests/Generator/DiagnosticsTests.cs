@@ -37,6 +37,8 @@ public sealed class DiagnosticsTests
 
     private const string Input = "QuantizedModel(4, InputScale = 0.5f, InputZeroPoint = 3)";
 
+    private const string Map = "QuantizedModel(4, 4, 2, InputScale = 0.5f, InputZeroPoint = 3)";
+
     private static string Dense(string extra = "") => $"Dense(4, 2, Name = \"fc1\", Weights = nameof(W), Bias = nameof(B), WeightScale = 0.25f, OutputScale = 0.5f{extra})";
 
     public static TheoryData<string, string, string> Cases => new()
@@ -54,6 +56,16 @@ public sealed class DiagnosticsTests
         { "KG0005", Model(Input, $"[{Dense(", [|WeightZeroPoint = 128|]")}]"), "outside the Int8 range [-128, 127]" },
         { "KG0005", Model(Input, $"[{Dense(", [|OutputZeroPoint = -1|]")}]"), "OutputZeroPoint is -1" },
         { "KG0006", Model(Input, $"[{Dense()}]\n[Dense([|3|], 1, Weights = nameof(W3), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W3 = { 1, 2, 3 };"), "reads 3 inputs, but Dense layer 'fc1' produces 2" },
+        { "KG0025", Model(Map, "[MaxPool([|5|], 2, Name = \"pool\")]"), "MaxPool layer 'pool': height: The dilated kernel (5) is larger than the padded input" },
+        { "KG0025", Model(Map, "[AveragePool(2, 2, [|Strides = new[] { 0, 1 }|])]"), "the strides (0, 1) must be positive" },
+        { "KG0025", Model(Map, "[MaxPool(2, 2, [|Pads = new[] { 2, 0, 0, 0 }|])]"), "must be smaller than the window" },
+        { "KG0025", Model(Input, "[MaxPool([|2|], 2)]"), "a feature map (height x width x channels) is required, but the model input gives a vector of 4" },
+        { "KG0025", Model(Input, "[[|GlobalAveragePool|]]"), "GlobalAveragePool layer 'GlobalAveragePool0': a feature map" },
+        { "KG0004", Model(Map, "[AveragePool(2, 2, [|OutputScale = -1f|])]"), "OutputScale is -1" },
+        { "KG0004", Model(Map, "[GlobalAveragePool([|OutputScale = float.NaN|])]"), "OutputScale is NaN" },
+        { "KG0005", Model(Map, "[GlobalAveragePool([|OutputZeroPoint = 300|])]"), "OutputZeroPoint is 300" },
+        { "KG0019", Model(Map, "[MaxPool(2, 2, [|Activation = (Activation)7|])]"), "MaxPool layer 'MaxPool0'" },
+        { "KG0003", Model("QuantizedModel(4, 4, 2, ActivationType = QuantType.Float32)", "[MaxPool([|2|], 2)]"), "pools read and write UInt8 or Int8" },
         { "KG0024", Model(Input, $"[{Dense()}]\n[Dense(2, 2, Name = \"fc2\", [|Input = \"fc9\"|], Weights = nameof(W2), WeightScale = 1f, OutputScale = 1f)]", Fields + "static readonly sbyte[] W2 = { 1, 2, 3, 4 };"), "reads 'fc9', which is neither" },
         { "KG0007", Model(Input, $"[{Dense()}]", "static readonly sbyte[] W = { 1, 2, 3 }; static readonly int[] B = { 1, 2 };").Replace("Weights = nameof(W)", "[|Weights = nameof(W)|]"), "holds 3 weights; 4 inputs x 2 outputs needs 8" },
         { "KG0008", Model(Input, $"[{Dense()}]", "static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, 8 }; static readonly int[] B = { 1 };").Replace("Bias = nameof(B)", "[|Bias = nameof(B)|]"), "holds 1 bias values; the layer has 2 outputs" },

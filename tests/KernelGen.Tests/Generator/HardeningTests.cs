@@ -100,6 +100,30 @@ public sealed class HardeningTests
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 
+    /// <summary>The pools' kernels (tables, lookups, divisions, border groups, both types) compile as C# 7.3 next to user
+    /// types that shadow every name the generated code uses.</summary>
+    [Fact]
+    public void Pools_CompileAsCSharp7_3NextToShadowingTypes()
+    {
+        const string pools = """
+            [global::KernelGen.QuantizedModel(7, 6, 40, ActivationType = global::KernelGen.QuantType.Int8, InputScale = 0.5f, InputZeroPoint = 1)]
+            [global::KernelGen.MaxPool(3, 3, Strides = new[] { 2, 1 }, Padding = global::KernelGen.Padding.Same, OutputScale = 0.25f, Activation = global::KernelGen.Activation.Relu)]
+            [global::KernelGen.AveragePool(2, 3, Pads = new[] { 1, 1, 1, 0 }, Activation = global::KernelGen.Activation.Relu6)]
+            [global::KernelGen.GlobalAveragePool(OutputZeroPoint = 4)]
+            """;
+        string source = "namespace Old { " + ShadowingTypes + pools + " public partial class P { " + ShadowingTypes + " } }";
+        var options = new CSharpParseOptions(LanguageVersion.CSharp7_3);
+        CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { source }).WithOptions(
+            GeneratorHarness.Compilation(new[] { source }).Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], CSharpSyntaxTree.ParseText(source, options, path: "Old.cs"));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new generator::KernelGen.Generator.KernelGenGenerator().AsSourceGenerator() }, parseOptions: options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Single(driver.GetRunResult().GeneratedTrees);
+        AssertGeneratedCodeIsClean(output);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
     [Fact]
     public void LanguageVersionBelow7_3_ReportsKG0023()
     {

@@ -50,7 +50,26 @@ public sealed class PoolKernelTests
             null, Padding.Valid, 0.05f, type == QuantType.Int8 ? 3 : 120, null, null, Activation.None);
         var batch = Batch.Create(new[] { spec }, random, rows: 2);
         Assert.Contains("taken in double", batch.Run.Files[0].Source);
+        // 256-value rows fit uint8's int16 row sums; 362-value int8 rows do not (int32 per tap).
+        Assert.Equal(type == QuantType.UInt8, batch.Run.Files[0].Source.Contains("int16 sums per window row", StringComparison.Ordinal));
         foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.Scalar })
+            batch.Check(path);
+    }
+
+    /// <summary>Global pools whose window rows hold more than an int16 sum (1 x 300: int32 per tap) or fewer
+    /// (20 x 20: int16 per row), both types, with a rescale.</summary>
+    [Theory]
+    [InlineData(QuantType.UInt8, 1, 300)]
+    [InlineData(QuantType.Int8, 2, 300)]
+    [InlineData(QuantType.UInt8, 20, 20)]
+    [InlineData(QuantType.Int8, 17, 19)]
+    public void GlobalAverage_SumWidths(QuantType type, int h, int w)
+    {
+        var random = new Random(h * 1000 + w);
+        var spec = new PoolCase("Wide", PoolKindT.Global, type, RequantizationScheme.Float, h, w, 64, 0, 0, 1, 1,
+            null, Padding.Valid, 0.05f, type == QuantType.Int8 ? -7 : 100, 0.03f, 5, Activation.None);
+        var batch = Batch.Create(new[] { spec }, random, rows: 3);
+        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.Avx2, PinnedPath.Scalar })
             batch.Check(path);
     }
 

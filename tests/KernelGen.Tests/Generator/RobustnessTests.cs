@@ -200,4 +200,64 @@ public sealed class RobustnessTests
         => random.Next(7) != 0 ? usual : others[random.Next(others.Length)];
 
     private static int Pick(Random random, params int[] options) => options[random.Next(options.Length)];
+
+    /// <summary>Malformed pool declarations: sizes, strides, pads, padding, scales, zero points, activations, inputs.</summary>
+    [Fact]
+    public void MalformedPools_NeverThrowAndNeverEmitBrokenCode()
+    {
+        var random = new Random(1234);
+        int withDiagnostics = 0, generated = 0;
+        for (int i = 0; i < 120; i++)
+        {
+            string source = PoolDeclaration(random);
+            GeneratorRun run = GeneratorHarness.Run(source);
+            if (run.Diagnostics.Any(d => d.Id.StartsWith("KG", StringComparison.Ordinal)))
+            {
+                Assert.Empty(run.Files);
+                Assert.DoesNotContain(run.Diagnostics, d => d.Id == "KG9999");
+                withDiagnostics++;
+            }
+            else if (run.Files.Length > 0)
+            {
+                Assert.Empty(run.CompileErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
+                generated++;
+            }
+        }
+        Assert.True(withDiagnostics > 20 && generated > 5, $"{withDiagnostics} rejected, {generated} generated");
+    }
+
+    private static string PoolDeclaration(Random random)
+    {
+        string Scale() => Mostly(random, "0.5f", "1e-30f", "1e30f", "-1f", "0f", "float.NaN", "float.PositiveInfinity", "float.Epsilon");
+        string input = Mostly(random, "QuantizedModel(6, 5, 3", "QuantizedModel(12", "QuantizedModel(0, 5, 3", "QuantizedModel(70000, 70000, 1", "QuantizedModel(1, 1, 40");
+        string type = Mostly(random, "QuantType.UInt8", "QuantType.Int8", "QuantType.Int32", "QuantType.Float32");
+        var layers = new List<string>();
+        int count = 1 + random.Next(3);
+        for (int l = 0; l < count; l++)
+        {
+            int op = random.Next(3);
+            var args = new List<string>();
+            if (op < 2)
+            {
+                args.Add(Mostly(random, "2", "0", "-1", "7", "70000"));
+                args.Add(Mostly(random, "3", "0", "9"));
+                args.Add(Mostly(random, "", "Strides = new[] { 1, 2 }", "Strides = new[] { 0, 1 }", "Strides = new[] { 1 }", "Strides = null"));
+                args.Add(Mostly(random, "", "Padding = Padding.Same", "Padding = (Padding)5", "Pads = new[] { 1, 1, 1, 1 }", "Pads = new[] { 3, 0, 0, 0 }", "Pads = new[] { -1, 0, 0, 0 }", "Pads = new[] { 1 }"));
+                args.Add(Mostly(random, "", "Activation = Activation.Relu6", "Activation = (Activation)9"));
+            }
+            args.Add(Mostly(random, "", $"OutputScale = {Scale()}"));
+            args.Add(Mostly(random, "", "OutputZeroPoint = 5", "OutputZeroPoint = 300", "OutputZeroPoint = -129"));
+            args.Add(Mostly(random, "", "Input = \"nope\"", "Input = \"input\""));
+            string name = op == 0 ? "MaxPool" : op == 1 ? "AveragePool" : "GlobalAveragePool";
+            string joined = string.Join(", ", args.Where(a => a.Length > 0));
+            layers.Add(joined.Length == 0 ? $"[{name}]" : $"[{name}({joined})]");
+        }
+        return $$"""
+            using KernelGen;
+            namespace P;
+            [{{input}}, ActivationType = {{type}}, InputScale = {{Scale()}}, InputZeroPoint = {{Mostly(random, "7", "-1")}})]
+            {{string.Join("\n", layers)}}
+            public partial class M { }
+            """;
+    }
 }

@@ -519,7 +519,6 @@ namespace Snapshots
 
             // ------------------------------------------------------------------------------------------------
             // gap: GlobalAveragePool, whole map (5x5): 5x5x40 -> 1x1x40 uint8
-            //   padded positions are left out of the sum and the count (count per output: a compile-time constant per border group)
             //   average: sign(sum) * floor((|sum| + count / 2) / count) (TFLite, half away from zero); N <= 6387, count <= 25:
             //   N + count <= 6412 < 2^24, so the truncated float quotient is exact
             //   rescale (FixedPoint): scale 0.04f, zero point 0 -> scale 0.1f, zero point 128, no activation:
