@@ -96,7 +96,18 @@ public sealed class DiagnosticsTests
         { "KG0007", Model(Large, "[Dense(100, 50, Name = \"fc1\", [|Weights = nameof(W)|], WeightScale = 1f, OutputScale = 1f)]",
             "static readonly sbyte[] W = { " + string.Join(", ", Enumerable.Repeat("unchecked((sbyte)0xFF)", 5001)) + " };"),
             "holds 5001 weights; 100 inputs x 50 outputs needs 5000" },
+        { "KG0025", Model(Map, $"[{Conv("[|Strides = new[] { 0, 1 }|]")}]", ConvFields), "Strides {0, 1}: each stride must be in [1, 65536]" },
+        { "KG0025", Model(Map, "[Conv2D(8, [|7|], 3, Name = \"c\", Weights = nameof(C), WeightScale = 1f, OutputScale = 1f)]", ConvFields), "along the height: The dilated kernel (7) is larger than the padded input (5 + 0 + 0 = 5)" },
+        { "KG0025", Model("QuantizedModel(5, 5, 3, InputScale = 0.5f)", $"[{Conv("[|Groups = 2|]")}]", ConvFields), "Groups (2) must divide the input channels (3) and the output channels (8)" },
+        { "KG0025", Model(Input, $"[[|{Conv()}|]]", ConvFields), "a convolution reads a feature map (height x width x channels), but the model input produces a vector of 4 values" },
+        { "KG0007", Model(Map, $"[{Conv()}]", "static readonly sbyte[] C = { " + string.Join(", ", Enumerable.Repeat("1", 71)) + " };").Replace("Weights = nameof(C)", "[|Weights = nameof(C)|]"), "holds 71 weights; 8 filters of 3x3x1 needs 72" },
     };
+
+    private const string Map = "QuantizedModel(5, 5, 1, InputScale = 0.5f)";
+
+    private static readonly string ConvFields = "static readonly sbyte[] C = { " + string.Join(", ", Enumerable.Repeat("1", 72)) + " };";
+
+    private static string Conv(string extra = "") => $"Conv2D(8, 3, 3, Name = \"c\", Weights = nameof(C), WeightScale = 1f, OutputScale = 1f{(extra.Length > 0 ? ", " + extra : "")})";
 
     private const string Large = "QuantizedModel(100, InputScale = 0.5f)";
 
