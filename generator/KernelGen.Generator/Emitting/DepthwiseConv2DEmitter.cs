@@ -86,7 +86,7 @@ internal static class DepthwiseConv2DEmitter
         w.Close(";");
         IntTable(w, $"{id}_Bias", $"{id}: bias per output channel{(layer.Reference.HasBias ? "" : " (none declared: 0)")}, padded to whole blocks with 0", layer.Bias);
         RequantizeStep.EmitTables(w, id, layer.Requantization);
-        if (layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2)
+        if (GatherTable(layer))
         {
             int looped = LoopedBlocks(layer);
             var gather = new int[looped * 8];
@@ -110,8 +110,10 @@ internal static class DepthwiseConv2DEmitter
         {
             w.Line($"ref short w = ref {Global.MemoryMarshal}.GetReference({id}_Weights);");
             w.Line($"ref int bias = ref {Global.MemoryMarshal}.GetReference({id}_Bias);");
-            if (layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2)
+            if (GatherTable(layer))
                 w.Line($"ref int gather = ref {Global.MemoryMarshal}.GetReference({id}_Gather);");
+            else if (layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2)
+                w.Line($"{V256}<int> gather = {V256}.Create({string.Join(", ", Permutation(layer, 0))});");
             w.Line($"{V256}<int> inputZeroPoint = {V256}.Create({layer.InputZeroPoint});");
             RequantizeStep.DeclareConstants(w, id, layer.Requantization);
 
@@ -170,6 +172,11 @@ internal static class DepthwiseConv2DEmitter
         return blocks;
     }
 
+    /// <summary>True when the looped blocks need a table of permutations: they differ between blocks (8 is no multiple of
+    /// the depth multiplier); otherwise one constant serves them all.</summary>
+    private static bool GatherTable(DepthwiseConv2DLayerPlan layer)
+        => layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2 && 8 % layer.DepthMultiplier != 0;
+
     /// <summary>For the block of output channels from <paramref name="first"/>: lane l reads input lane (first + l) / M - first / M.</summary>
     private static int[] Permutation(DepthwiseConv2DLayerPlan layer, int first)
     {
@@ -192,7 +199,8 @@ internal static class DepthwiseConv2DEmitter
             {
                 if (m > 1)
                     w.Line($"int cb = c / {m};");
-                Block(w, layer, row, column, taps, "c", m > 1 ? "cb" : "c", 8, 8, m > 1 ? $"{V256}.LoadUnsafe(ref {Unsafe}.Add(ref gather, c))" : null);
+                Block(w, layer, row, column, taps, "c", m > 1 ? "cb" : "c", 8, 8,
+                    m == 1 ? null : GatherTable(layer) ? $"{V256}.LoadUnsafe(ref {Unsafe}.Add(ref gather, c))" : "gather");
             }
             first = looped;
         }
@@ -351,7 +359,9 @@ internal static class DepthwiseConv2DEmitter
         string zeros = r.WeightZeroPoints.Length == 1 ? SourceWriter.Int(r.WeightZeroPoints[0]) : "per channel";
         w.Line($"//   weights: {(r.WeightScales.Length == 1 ? "scale " + SourceWriter.Float(r.WeightScales[0]) : $"{layer.OutputChannels} scales")}, zero point {zeros}; folded v = w - z_w (int16, |v| <= 255)");
         RequantizeStep.Header(w, layer.Identifier, layer.Requantization, r.InputScale, r.WeightScales, r.PerChannelScales, r.OutputScale, r.Activation);
-        w.Line($"//   acc_o = {(r.HasBias ? "bias_o + " : "")}Σ over valid taps (i, j) of (x[oy * {layer.StrideHeight} - {pads[0]} + i * {layer.DilationHeight}, ox * {layer.StrideWidth} - {pads[1]} + j * {layer.DilationWidth}, o / {layer.DepthMultiplier}] - z_in) * v[i, j, o], exact in int32");
+        string Coordinate(string o, int stride, int pad, string k, int dilation)
+            => $"{o}{(stride == 1 ? "" : " * " + stride)}{(pad == 0 ? "" : " - " + pad)} + {k}{(dilation == 1 ? "" : " * " + dilation)}";
+        w.Line($"//   acc_o = {(r.HasBias ? "bias_o + " : "")}Σ over valid taps (i, j) of (x[{Coordinate("oy", layer.StrideHeight, pads[0], "i", layer.DilationHeight)}, {Coordinate("ox", layer.StrideWidth, pads[1], "j", layer.DilationWidth)}, {(layer.DepthMultiplier == 1 ? "o" : "o / " + layer.DepthMultiplier)}] - z_in) * v[i, j, o], exact in int32");
         List<Run> rows = Runs(layer.OutputHeight, layer.InputHeight, layer.KernelHeight, layer.StrideHeight, layer.DilationHeight, pads[0]);
         List<Run> columns = Runs(layer.OutputWidth, layer.InputWidth, layer.KernelWidth, layer.StrideWidth, layer.DilationWidth, pads[1]);
         w.Line($"//   runs: {rows.Count} of rows x {columns.Count} of columns with the same valid taps; {LoopedBlocks(layer)} channel blocks of 8 in a loop, {(layer.OutputChannels + 7) / 8 - (LoopedBlocks(layer) >= 2 ? LoopedBlocks(layer) : 0)} written out");

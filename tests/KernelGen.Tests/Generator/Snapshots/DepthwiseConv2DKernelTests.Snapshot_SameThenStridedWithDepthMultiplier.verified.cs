@@ -105,7 +105,7 @@ namespace Snapshots
             //   requantize: per column, input scale * weight scale_j / output scale in double -> M0_j, shift_j (Dw1_Multipliers, shifts)
             //     out_j = clamp(RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, M0_j), right_j), 0, 150)
             //   clamp: [0, 150] (ReLU6: [quantized 0.0, quantized 6.0] within the uint8 range)
-            //   acc_o = bias_o + Σ over valid taps (i, j) of (x[oy * 1 - 1 + i * 1, ox * 1 - 1 + j * 1, o / 1] - z_in) * v[i, j, o], exact in int32
+            //   acc_o = bias_o + Σ over valid taps (i, j) of (x[oy - 1 + i, ox - 1 + j, o] - z_in) * v[i, j, o], exact in int32
             //   runs: 3 of rows x 3 of columns with the same valid taps; 2 channel blocks of 8 in a loop, 1 written out
             // ------------------------------------------------------------------------------------------------
             /// <summary>Dw1: weights less their zero points, v = w - z_w, per tap (i * 3 + j) one line of 24 output channels (padded with 0).</summary>
@@ -548,7 +548,7 @@ namespace Snapshots
             //   requantize: 0.005 = (double)(float)(input scale * weight scale) / output scale, as TFLite per-tensor -> M0 = 1374389531 (Q31), shift -7
             //     out_j = clamp(128 + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc_j, 1374389531), 7), 0, 255)
             //   clamp: [0, 255] (the uint8 range)
-            //   acc_o = Σ over valid taps (i, j) of (x[oy * 2 - 0 + i * 1, ox * 2 - 0 + j * 1, o / 2] - z_in) * v[i, j, o], exact in int32
+            //   acc_o = Σ over valid taps (i, j) of (x[oy * 2 + i, ox * 2 + j, o / 2] - z_in) * v[i, j, o], exact in int32
             //   runs: 1 of rows x 1 of columns with the same valid taps; 3 channel blocks of 8 in a loop, 2 written out
             // ------------------------------------------------------------------------------------------------
             /// <summary>Dw2: weights less their zero points, v = w - z_w, per tap (i * 3 + j) one line of 40 output channels (padded with 0).</summary>
@@ -591,13 +591,6 @@ namespace Snapshots
                 7, 7, 7, 7, 7, 7, 7, 7,
                 7, 7, 0, 0, 0, 0, 0, 0,
             };
-            /// <summary>Dw2: per block of 8 output channels o, the lane of input channel o / 2 among the 8 read from (first o) / 2.</summary>
-            private static global::System.ReadOnlySpan<int> Dw2_Gather => new int[]
-            {
-                0, 0, 1, 1, 2, 2, 3, 3,
-                0, 0, 1, 1, 2, 2, 3, 3,
-                0, 0, 1, 1, 2, 2, 3, 3,
-            };
 
             /// <summary>Dw2 on AvxVnni: the Avx2 kernel (it has no dot-product step for VNNI to replace).</summary>
             internal static void Dw2_AvxVnni(ref byte x, ref byte y) => Dw2_Avx2(ref x, ref y);
@@ -609,7 +602,7 @@ namespace Snapshots
             {
                 ref short w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Dw2_Weights);
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Dw2_Bias);
-                ref int gather = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Dw2_Gather);
+                global::System.Runtime.Intrinsics.Vector256<int> gather = global::System.Runtime.Intrinsics.Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
                 global::System.Runtime.Intrinsics.Vector256<int> inputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(0);
                 global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1374389531);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
@@ -635,7 +628,7 @@ namespace Snapshots
                                 for (int kx = 0; kx < 3; kx++)
                                 {
                                     global::System.Runtime.Intrinsics.Vector256<int> v = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalar(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, kx * 17 + cb))))), inputZeroPoint);
-                                    v = global::System.Runtime.Intrinsics.X86.Avx2.PermuteVar8x32(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gather, c)));
+                                    v = global::System.Runtime.Intrinsics.X86.Avx2.PermuteVar8x32(v, gather);
                                     acc = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(v, global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, kx * 40 + c)))));
                                 }
                             }
