@@ -238,20 +238,25 @@ internal static class DepthwiseConv2DEmitter
                 : "ref byte xr = ref xp;");
             string wOffset = rowLoop ? $"ky * {layer.KernelWidth * padded}" + (firstTap == 0 ? "" : $" + {firstTap}") : SourceWriter.Int(firstTap);
             w.Line(wOffset == "0" ? "ref short wr = ref w;" : $"ref short wr = ref {Unsafe}.Add(ref w, {wOffset});");
-            bool columnLoop = column.Taps > 1;
+            // Up to MaxUnrolledColumns taps of a kernel row are written out (constant offsets); wider rows loop.
+            bool columnLoop = column.Taps > MaxUnrolledColumns;
             if (columnLoop)
                 w.Open($"for (int kx = 0; kx < {column.Taps}; kx++)");
             else
                 w.Open();
-            string xAt = Sum(columnLoop ? $"kx * {layer.DilationWidth * layer.Channels}" : null, cb);
-            string wAt = Sum(columnLoop ? $"kx * {padded}" : null, o);
-            string widen = layer.InputSigned
-                ? $"{Avx2}.ConvertToVector256Int32({V128}.AsSByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))"
-                : $"{Avx2}.ConvertToVector256Int32({V128}.AsByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))";
-            w.Line($"{V256}<int> v = {Avx2}.Subtract({widen}, inputZeroPoint);");
-            if (permute is not null)
-                w.Line($"v = {Avx2}.PermuteVar8x32(v, {permute});");
-            w.Line($"acc = {Avx2}.Add(acc, {Avx2}.MultiplyLow(v, {Avx2}.ConvertToVector256Int32({V128}.LoadUnsafe(ref {At("wr", wAt)}))));");
+            for (int kx = 0; kx < (columnLoop ? 1 : column.Taps); kx++)
+            {
+                string xAt = columnLoop ? Sum($"kx * {layer.DilationWidth * layer.Channels}", cb) : Plus(cb, kx * layer.DilationWidth * layer.Channels);
+                string wAt = columnLoop ? Sum($"kx * {padded}", o) : Plus(o, kx * padded);
+                string widen = layer.InputSigned
+                    ? $"{Avx2}.ConvertToVector256Int32({V128}.AsSByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))"
+                    : $"{Avx2}.ConvertToVector256Int32({V128}.AsByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))";
+                string v = columnLoop || column.Taps == 1 ? "v" : $"v{kx}";
+                w.Line($"{V256}<int> {v} = {Avx2}.Subtract({widen}, inputZeroPoint);");
+                if (permute is not null)
+                    w.Line($"{v} = {Avx2}.PermuteVar8x32({v}, {permute});");
+                w.Line($"acc = {Avx2}.Add(acc, {Avx2}.MultiplyLow({v}, {Avx2}.ConvertToVector256Int32({V128}.LoadUnsafe(ref {At("wr", wAt)}))));");
+            }
             w.Close();
             w.Close();
         }
@@ -281,6 +286,19 @@ internal static class DepthwiseConv2DEmitter
         if (bytes - done >= 1)
             parts.Add(done == 0 ? $"(ulong){Byte(done)}" : $"(ulong){Byte(done)} << {8 * done}");
         return parts.Count == 1 ? parts[0] : "(" + string.Join(" | ", parts) + ")";
+    }
+
+    /// <summary>Taps of one kernel row written out rather than looped.</summary>
+    private const int MaxUnrolledColumns = 5;
+
+    /// <summary><paramref name="offset"/> (a literal or an expression) plus a constant.</summary>
+    private static string Plus(string offset, int constant)
+    {
+        if (constant == 0)
+            return offset;
+        if (int.TryParse(offset, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int literal))
+            return SourceWriter.Int(literal + constant);
+        return $"{offset} + {constant}";
     }
 
     private static string Sum(string? variable, string offset)
