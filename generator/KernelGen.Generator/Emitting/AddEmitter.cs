@@ -28,7 +28,7 @@ internal static class AddEmitter
         w.Line();
     }
 
-    private static string Name(AddLayerPlan p, int i) => "tensor " + p.InputTensors[i];
+    private static string Name(AddLayerPlan p, int i) => p.OperandNames[i];
 
     public static void EmitKernel(SourceWriter w, AddLayerPlan p, IsaPath path)
     {

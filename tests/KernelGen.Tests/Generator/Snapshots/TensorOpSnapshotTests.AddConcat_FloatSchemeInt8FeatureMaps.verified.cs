@@ -96,7 +96,7 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private static class KernelGenKernels
         {
-            // Doubled: Add of 12 int8 values, 'tensor 0' (scale 0.1, zero point -5) + 'tensor 0' (scale 0.1, zero point -5)
+            // Doubled: Add of 12 int8 values, 'input' (scale 0.1, zero point -5) + 'input' (scale 0.1, zero point -5)
             //   -> scale 0.15, zero point 2, None folded into the clamp [-128, 127].
             //   ONNX Runtime QLinearAdd (MLAS AVX2): v = fma(q1, 0.6666666f, fma(q2, 0.6666666f, 8.666666f)),
             //   ratios s/s_out and the fixed part z_out - (r1 z1 + r2 z2) folded at compile time; rounded half to even (cvtps2dq).
@@ -158,8 +158,8 @@ namespace Snapshots
             }
 
             // Both: Concat of 2 inputs along channels at 2x2 positions into 6 channels (scale 0.1, zero point -5, Float rescale):
-            //   input 0 (tensor 1): channels [0, 3), through Both_Table0 (from scale 0.15, zero point 2)
-            //   input 1 (tensor 0): channels [3, 6), copied (same scale and zero point)
+            //   input 0 'doubled': channels [0, 3), through Both_Table0 (from scale 0.15, zero point 2)
+            //   input 1 'input': channels [3, 6), copied (same scale and zero point)
             /// <summary>Both: input 0's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
             private static global::System.ReadOnlySpan<byte> Both_Table0 => new byte[]
             {

@@ -358,7 +358,7 @@ namespace Snapshots
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 11));
             }
 
-            // Residual: Add of 11 uint8 values, 'tensor 1' (scale 0.04, zero point 5) + 'tensor 2' (scale 0.06, zero point 128)
+            // Residual: Add of 11 uint8 values, 'fc1' (scale 0.04, zero point 5) + 'fc2' (scale 0.06, zero point 128)
             //   -> scale 0.08, zero point 3, Relu folded into the clamp [3, 255].
             //   TFLite AddFunc: each operand (q - z) << 20 times its Q31 multiplier (M1 = 1431655765, shift -1; M2 = 1073741824, shift 0),
             //   the sum times M_out = 1610612736 with shift -19, + 3; multipliers from AddParameters (add.cc Prepare) at compile time.
