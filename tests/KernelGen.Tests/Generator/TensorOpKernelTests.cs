@@ -110,6 +110,49 @@ public sealed class TensorOpKernelTests
         Assert.Equal(new[] { 0.5f, -0.375f }, output);
     }
 
+    /// <summary>Int32 accumulators (Dense with OutputType Int32, as MatMulInteger) to float: Dequantize of an Int32
+    /// tensor on every path, 13 values (a SIMD step and a tail), against the reference layers.</summary>
+    [Fact]
+    public void Int32AccumulatorsDequantized_MatchOnEveryPath()
+    {
+        const string source = """
+            namespace T;
+            [KernelGen.QuantizedModel(5, ActivationType = KernelGen.QuantType.Int8, InputScale = 0.5f, InputZeroPoint = -2)]
+            [KernelGen.Dense(5, 13, Weights = nameof(W), WeightScale = 0.25f, OutputType = KernelGen.QuantType.Int32)]
+            [KernelGen.Dequantize]
+            public partial class M
+            {
+                static readonly sbyte[] W = { 127, -128, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67 };
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        sbyte[] input = { -128, 127, 0, -2, 55 };
+        var dense = new DenseReferenceLayer(5, 13, QuantType.Int8, 0.5f, -2, QuantType.Int8,
+            new sbyte[] { 127, -128 }.Concat(Enumerable.Range(5, 63).Select(v => (sbyte)v)).Select(v => (byte)v).ToArray(),
+            new[] { 0.25f }, new[] { 0 }, null, 1f, 0, Activation.None, false, RequantizationScheme.FixedPoint, QuantType.Int32);
+        byte[] accumulators = new byte[dense.OutputBytes];
+        dense.Run(new[] { MemoryMarshal.AsBytes(input.AsSpan()).ToArray() }, accumulators);
+        var dequantize = new DequantizeReferenceLayer(13, QuantType.Int32, 1f, 0);
+        byte[] expectedBytes = new byte[dequantize.OutputBytes];
+        dequantize.Run(new[] { accumulators }, expectedBytes);
+        float[] expected = MemoryMarshal.Cast<byte, float>(expectedBytes.AsSpan()).ToArray();
+        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar })
+        {
+            if (!ModelLoader.CanRun(path))
+                continue;
+            MethodInfo[] methods = ModelLoader.Load(run, new[] { source }, path).GetType("T.M")!.GetMethods();
+            var output = new float[13];
+            var reference = new float[13];
+            methods.Single(m => m.Name == "Run" && m.GetParameters().Length == 2).CreateDelegate<SByteToFloat>()(input, output);
+            methods.Single(m => m.Name == "RunReference").CreateDelegate<SByteToFloat>()(input, reference);
+            Assert.Equal(expected, output);
+            Assert.Equal(expected, reference);
+        }
+    }
+
+    public delegate void SByteToFloat(ReadOnlySpan<sbyte> input, Span<float> output);
+
     public delegate void FloatModel(ReadOnlySpan<float> input, Span<float> output);
 
     /// <summary>The random models and their expected outputs, generated and compiled once.</summary>
