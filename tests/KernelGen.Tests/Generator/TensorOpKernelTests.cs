@@ -153,6 +153,37 @@ public sealed class TensorOpKernelTests
 
     public delegate void SByteToFloat(ReadOnlySpan<sbyte> input, Span<float> output);
 
+    /// <summary>An NCHW float model (Quantize then Dequantize of a feature map): the layout steps move 4-byte elements,
+    /// and an elementwise model gives each NCHW position its own round trip.</summary>
+    [Fact]
+    public void NchwFloatModel_RoundTripsEachPositionOnEveryPath()
+    {
+        const string source = """
+            namespace T;
+            [KernelGen.QuantizedModel(3, 2, 5, ActivationType = KernelGen.QuantType.Float32, Layout = KernelGen.TensorLayout.Nchw)]
+            [KernelGen.Quantize(Scale = 0.1f, ZeroPoint = 3, OutputType = KernelGen.QuantType.Int8)]
+            [KernelGen.Dequantize]
+            public partial class M { }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("a 5 x 6 transpose of int elements", run.Files[0].Source);
+        float[] input = Enumerable.Range(0, 60).Select(i => (i - 25) * 0.137f).ToArray();
+        float[] expected = input.Select(x => Quantization.LinearQuantization.Dequantize(Quantization.LinearQuantization.Quantize(x, 0.1f, 3, QuantType.Int8), 0.1f, 3)).ToArray();
+        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar })
+        {
+            if (!ModelLoader.CanRun(path))
+                continue;
+            MethodInfo[] methods = ModelLoader.Load(run, new[] { source }, path).GetType("T.M")!.GetMethods();
+            var output = new float[60];
+            var reference = new float[60];
+            methods.Single(m => m.Name == "Run" && m.GetParameters().Length == 2).CreateDelegate<FloatModel>()(input, output);
+            methods.Single(m => m.Name == "RunReference").CreateDelegate<FloatModel>()(input, reference);
+            Assert.Equal(expected, output);
+            Assert.Equal(expected, reference);
+        }
+    }
+
     public delegate void FloatModel(ReadOnlySpan<float> input, Span<float> output);
 
     /// <summary>The random models and their expected outputs, generated and compiled once.</summary>
