@@ -34,8 +34,9 @@ public sealed class TensorOpKernelTests
         string generated = string.Concat(Models.Value.Run.Files.Select(f => f.Source));
         Assert.Contains("(same bytes as its input: nothing to do)", generated);   // an aliased Reshape
         Assert.Contains("_Table", generated);                                      // a rescaling Concat input
-        Assert.Contains("Fma.MultiplyAdd", generated);                             // float-scheme Add
-        Assert.Contains("FixedPoint256.SaturatingRoundingDoublingHighMul", generated);
+        Assert.Contains("QuantizedAdd256.Float(", generated);                      // float-scheme Add
+        Assert.Contains("QuantizedAdd256.FixedPoint(", generated);
+        Assert.Contains("QuantizedAdd256.LoadInt8(", generated);
         Assert.Contains("Avx.RoundToNearestInteger", generated);                   // Quantize
         Assert.Contains("InputToNhwc_Avx2", generated);
         Assert.Contains("OutputToNchw_Avx2", generated);

@@ -110,18 +110,11 @@ namespace Snapshots
                     Doubled_Scalar(ref a, ref b, ref y);
                     return;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> r2 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> fixedPart = global::System.Runtime.Intrinsics.Vector256.Create(8.666666f);
-                global::System.Runtime.Intrinsics.Vector256<int> min = global::System.Runtime.Intrinsics.Vector256.Create(-128);
-                global::System.Runtime.Intrinsics.Vector256<int> max = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 for (int i = 0; i < 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<float> partial = global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q2), r2, fixedPart);
-                    global::System.Runtime.Intrinsics.Vector256<int> r = global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Int32(global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q1), r1, partial));
-                    global::KernelGen.Simd.Store256.StoreInt8(global::System.Runtime.Intrinsics.X86.Avx2.Min(global::System.Runtime.Intrinsics.X86.Avx2.Max(r, min), max), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i));
+                    global::KernelGen.Simd.Store256.StoreInt8(global::KernelGen.Simd.QuantizedAdd256.Float(q1, q2, 0.6666666f, 0.6666666f, 8.666666f, -128, 127), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
                 }
                 global::KernelGen.Kernels.ScalarTensorOps.AddFloat(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 4), 4, true, 0.6666666f, 0.6666666f, 8.666666f, -128, 127);
             }
@@ -135,18 +128,11 @@ namespace Snapshots
                     Doubled_Scalar(ref a, ref b, ref y);
                     return;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> r2 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> fixedPart = global::System.Runtime.Intrinsics.Vector256.Create(8.666666f);
-                global::System.Runtime.Intrinsics.Vector256<int> min = global::System.Runtime.Intrinsics.Vector256.Create(-128);
-                global::System.Runtime.Intrinsics.Vector256<int> max = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 for (int i = 0; i < 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<float> partial = global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q2), r2, fixedPart);
-                    global::System.Runtime.Intrinsics.Vector256<int> r = global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Int32(global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q1), r1, partial));
-                    global::KernelGen.Simd.Store256.StoreInt8(global::System.Runtime.Intrinsics.X86.Avx2.Min(global::System.Runtime.Intrinsics.X86.Avx2.Max(r, min), max), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i));
+                    global::KernelGen.Simd.Store256.StoreInt8(global::KernelGen.Simd.QuantizedAdd256.Float(q1, q2, 0.6666666f, 0.6666666f, 8.666666f, -128, 127), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
                 }
                 global::KernelGen.Kernels.ScalarTensorOps.AddFloat(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 4), 4, true, 0.6666666f, 0.6666666f, 8.666666f, -128, 127);
             }
