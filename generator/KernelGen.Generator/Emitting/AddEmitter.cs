@@ -3,9 +3,9 @@ using KernelGen.Generator.Planning;
 namespace KernelGen.Generator.Emitting;
 
 /// <summary>
-/// Emits one Add: its header (the folded constants), the SIMD kernel (eight elements per step: TFLite's AddFunc with
-/// the FixedPoint256 steps, or ONNX Runtime's two FMAs and cvtps2dq; the last 1..7 elements through the runtime's scalar
-/// kernel) and the scalar fallback.
+/// Emits one Add: its header (the folded constants), the SIMD kernel (eight elements per step through the runtime's
+/// QuantizedAdd256 with the folded constants as literals: TFLite's AddFunc, or ONNX Runtime's two FMAs and cvtps2dq; the
+/// last 1..7 elements through the runtime's scalar kernel) and the scalar fallback.
 /// </summary>
 internal static class AddEmitter
 {
@@ -28,7 +28,7 @@ internal static class AddEmitter
         w.Line();
     }
 
-    private static string Name(AddLayerPlan p, int i) => "tensor " + p.InputTensors[i];
+    private static string Name(AddLayerPlan p, int i) => p.OperandNames[i];
 
     public static void EmitKernel(SourceWriter w, AddLayerPlan p, IsaPath path)
     {
@@ -52,41 +52,16 @@ internal static class AddEmitter
             }
             if (full > 0)
             {
-                if (fixedPoint)
-                {
-                    w.Line($"{v} z1 = {TensorOpCode.Vector256}.Create({p.FixedPoint[0]});");
-                    w.Line($"{v} m1 = {TensorOpCode.Vector256}.Create({p.FixedPoint[1]});");
-                    w.Line($"{v} z2 = {TensorOpCode.Vector256}.Create({p.FixedPoint[3]});");
-                    w.Line($"{v} m2 = {TensorOpCode.Vector256}.Create({p.FixedPoint[4]});");
-                    w.Line($"{v} mOut = {TensorOpCode.Vector256}.Create({p.FixedPoint[6]});");
-                    w.Line($"{v} zOut = {TensorOpCode.Vector256}.Create({p.FixedPoint[8]});");
-                }
-                else
-                {
-                    string f = "global::System.Runtime.Intrinsics.Vector256<float>";
-                    w.Line($"{f} r1 = {TensorOpCode.Vector256}.Create({SourceWriter.Float(p.FloatConstants[0])});");
-                    w.Line($"{f} r2 = {TensorOpCode.Vector256}.Create({SourceWriter.Float(p.FloatConstants[1])});");
-                    w.Line($"{f} fixedPart = {TensorOpCode.Vector256}.Create({SourceWriter.Float(p.FloatConstants[2])});");
-                }
-                w.Line($"{v} min = {TensorOpCode.Vector256}.Create({p.ClampMin});");
-                w.Line($"{v} max = {TensorOpCode.Vector256}.Create({p.ClampMax});");
+                string helper = "global::KernelGen.Simd.QuantizedAdd256";
+                string load = p.Signed ? "LoadInt8" : "LoadUInt8";
                 using (w.Block($"for (int i = 0; i < {full}; i += 8)"))
                 {
-                    w.Line($"{v} q1 = {TensorOpCode.LoadEight(TensorOpCode.At("a", "i"), p.Signed)};");
-                    w.Line($"{v} q2 = {TensorOpCode.LoadEight(TensorOpCode.At("b", "i"), p.Signed)};");
-                    if (fixedPoint)
-                    {
-                        string fp = TensorOpCode.FixedPoint256;
-                        w.Line($"{v} s1 = {fp}.RoundingDivideByPOT({fp}.SaturatingRoundingDoublingHighMul({Global.Avx2}.ShiftLeftLogical({Global.Avx2}.Subtract(q1, z1), 20), m1), {-p.FixedPoint[2]});");
-                        w.Line($"{v} s2 = {fp}.RoundingDivideByPOT({fp}.SaturatingRoundingDoublingHighMul({Global.Avx2}.ShiftLeftLogical({Global.Avx2}.Subtract(q2, z2), 20), m2), {-p.FixedPoint[5]});");
-                        w.Line($"{v} r = {Global.Avx2}.Add({fp}.RoundingDivideByPOT({fp}.SaturatingRoundingDoublingHighMul({Global.Avx2}.Add(s1, s2), mOut), {-p.FixedPoint[7]}), zOut);");
-                    }
-                    else
-                    {
-                        w.Line($"global::System.Runtime.Intrinsics.Vector256<float> partial = {TensorOpCode.Fma}.MultiplyAdd({TensorOpCode.Avx}.ConvertToVector256Single(q2), r2, fixedPart);");
-                        w.Line($"{v} r = {TensorOpCode.Avx}.ConvertToVector256Int32({TensorOpCode.Fma}.MultiplyAdd({TensorOpCode.Avx}.ConvertToVector256Single(q1), r1, partial));");
-                    }
-                    w.Line($"{TensorOpCode.Store(p.Signed)}({Global.Avx2}.Min({Global.Avx2}.Max(r, min), max), ref {TensorOpCode.At("y", "i")});");
+                    w.Line($"{v} q1 = {helper}.{load}(ref {TensorOpCode.At("a", "i")});");
+                    w.Line($"{v} q2 = {helper}.{load}(ref {TensorOpCode.At("b", "i")});");
+                    string sum = fixedPoint
+                        ? $"{helper}.FixedPoint(q1, q2, {p.FixedPoint[0]}, {p.FixedPoint[1]}, {-p.FixedPoint[2]}, {p.FixedPoint[3]}, {p.FixedPoint[4]}, {-p.FixedPoint[5]}, {p.FixedPoint[6]}, {-p.FixedPoint[7]}, {p.FixedPoint[8]}, {p.ClampMin}, {p.ClampMax})"
+                        : $"{helper}.Float(q1, q2, {SourceWriter.Float(p.FloatConstants[0])}, {SourceWriter.Float(p.FloatConstants[1])}, {SourceWriter.Float(p.FloatConstants[2])}, {p.ClampMin}, {p.ClampMax})";
+                    w.Line($"{TensorOpCode.Store(p.Signed)}({sum}, ref {TensorOpCode.At("y", "i")});");
                 }
             }
             if (tail > 0)

@@ -20,7 +20,7 @@ internal static class ConcatEmitter
             string how = p.Tables[i].Length == 0
                 ? "copied (same scale and zero point)"
                 : $"through {id}_Table{i} (from scale {SourceWriter.Real(p.InputScales[i])}, zero point {p.InputZeroPoints[i]})";
-            w.Line($"//   input {i} (tensor {p.InputTensors[i]}): channels [{offset}, {offset + p.Channels[i]}), {how}");
+            w.Line($"//   input {i} '{p.InputNames[i]}': channels [{offset}, {offset + p.Channels[i]}), {how}");
             offset += p.Channels[i];
         }
         for (int i = 0; i < p.Channels.Length; i++)

@@ -69,6 +69,6 @@ internal static class AddPlanningRule
                 parameters.OutputMultiplier, parameters.OutputShift, parameters.OutputZeroPoint,
             }.ToEquatableArray(),
             new[] { parameters.FloatRatio1, parameters.FloatRatio2, parameters.FloatFixedPart }.ToEquatableArray(),
-            first.Scale, first.ZeroPoint, second.Scale, second.ZeroPoint, layer.OutputScale, layer.OutputZeroPoint, layer.Activation);
+            first.Scale, first.ZeroPoint, second.Scale, second.ZeroPoint, layer.OutputScale, layer.OutputZeroPoint, layer.Activation, layer.InputNames);
     }
 }

@@ -8,7 +8,7 @@ internal sealed record ConcatLayerPlan(
     int Index, string Name, string Identifier, EquatableArray<int> InputTensors, int OutputTensor,
     int Height, int Width, EquatableArray<int> Channels, bool Signed, EquatableArray<EquatableArray<byte>> Tables,
     EquatableArray<float> InputScales, EquatableArray<int> InputZeroPoints, float OutputScale, int OutputZeroPoint,
-    RequantizationScheme Scheme)
+    RequantizationScheme Scheme, EquatableArray<string> InputNames)
     : LayerPlan(Index, Name, Identifier, InputTensors, OutputTensor)
 {
     public int Positions => Height * Width;

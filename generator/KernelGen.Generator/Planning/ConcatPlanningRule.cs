@@ -90,6 +90,6 @@ internal static class ConcatPlanningRule
         return new ConcatLayerPlan(
             layer.Index, layer.Name, context.Identifier, ids.ToEquatableArray(), context.OutputId,
             first.Height, first.Width, counts.ToEquatableArray(), type == QuantType.Int8, tables.ToEquatableArray(),
-            scales.ToEquatableArray(), zeros.ToEquatableArray(), outputScale, outputZeroPoint, context.Scheme);
+            scales.ToEquatableArray(), zeros.ToEquatableArray(), outputScale, outputZeroPoint, context.Scheme, layer.InputNames);
     }
 }

@@ -80,6 +80,43 @@ public sealed class HardeningTests
         RunEveryModel(ModelLoader.Load(run, new[] { source }, PinnedPath.Native), hintBases.Length);
     }
 
+    /// <summary>The tensor ops' generated code (Add in both schemes, Concat tables and copies, Reshape copy, Flatten,
+    /// Quantize / Dequantize, NCHW layout steps) also compiles cleanly as C# 7.3.</summary>
+    [Theory]
+    [InlineData(LanguageVersion.CSharp7_3)]
+    [InlineData(LanguageVersion.CSharp9)]
+    public void TensorOps_CompileCleanlyWithTheOldestLanguageVersion(LanguageVersion version)
+    {
+        const string source = @"namespace Old {
+            [KernelGen.QuantizedModel(2, 2, 3, InputScale = 0.1f, Layout = KernelGen.TensorLayout.Nchw, Requantization = KernelGen.RequantizationScheme.Float)]
+            [KernelGen.Add(""input"", ""input"", Name = ""sum"", OutputScale = 0.3f, OutputZeroPoint = 4)]
+            [KernelGen.Concat(""sum"", ""input"", ""sum"")]
+            public partial class A { }
+            [KernelGen.QuantizedModel(9, ActivationType = KernelGen.QuantType.Int8, InputScale = 0.1f)]
+            [KernelGen.Reshape(3, 3, 1, Name = ""map"")]
+            [KernelGen.Add(""map"", ""map"", OutputScale = 0.2f, Activation = KernelGen.Activation.Relu)]
+            [KernelGen.Flatten]
+            [KernelGen.Dequantize]
+            public partial class B { }
+            [KernelGen.QuantizedModel(11, ActivationType = KernelGen.QuantType.Float32)]
+            [KernelGen.Quantize(Scale = 0.5f, ZeroPoint = 3)]
+            public partial class C { }
+            [KernelGen.QuantizedModel(5, InputScale = 0.5f)]
+            [KernelGen.Reshape(5)]
+            public partial class D { }
+        }";
+        var options = new CSharpParseOptions(version);
+        CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { source }).WithOptions(
+            GeneratorHarness.Compilation(new[] { source }).Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], CSharpSyntaxTree.ParseText(source, options, path: "Old.cs"));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new generator::KernelGen.Generator.KernelGenGenerator().AsSourceGenerator() }, parseOptions: options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Equal(4, driver.GetRunResult().GeneratedTrees.Length);
+        AssertGeneratedCodeIsClean(output);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
     [Theory]
     [InlineData(LanguageVersion.CSharp7_3)]
     [InlineData(LanguageVersion.CSharp8)]

@@ -34,8 +34,9 @@ public sealed class TensorOpKernelTests
         string generated = string.Concat(Models.Value.Run.Files.Select(f => f.Source));
         Assert.Contains("(same bytes as its input: nothing to do)", generated);   // an aliased Reshape
         Assert.Contains("_Table", generated);                                      // a rescaling Concat input
-        Assert.Contains("Fma.MultiplyAdd", generated);                             // float-scheme Add
-        Assert.Contains("FixedPoint256.SaturatingRoundingDoublingHighMul", generated);
+        Assert.Contains("QuantizedAdd256.Float(", generated);                      // float-scheme Add
+        Assert.Contains("QuantizedAdd256.FixedPoint(", generated);
+        Assert.Contains("QuantizedAdd256.LoadInt8(", generated);
         Assert.Contains("Avx.RoundToNearestInteger", generated);                   // Quantize
         Assert.Contains("InputToNhwc_Avx2", generated);
         Assert.Contains("OutputToNchw_Avx2", generated);
@@ -108,6 +109,80 @@ public sealed class TensorOpKernelTests
         // q = 12, 14 (2.25 / 0.5 = 4.5 -> 4), 8; x - 10 = 2, 4, -2; acc0 = 2 + 8 - 6 = 4, acc1 = -2 + 0 - 8 = -10
         // real = acc * 0.5 * 0.25 / 0.125 = acc -> q = 7, -7 + 3 = -4 -> 0 (uint8); float = (q - 3) * 0.125.
         Assert.Equal(new[] { 0.5f, -0.375f }, output);
+    }
+
+    /// <summary>Int32 accumulators (Dense with OutputType Int32, as MatMulInteger) to float: Dequantize of an Int32
+    /// tensor on every path, 13 values (a SIMD step and a tail), against the reference layers.</summary>
+    [Fact]
+    public void Int32AccumulatorsDequantized_MatchOnEveryPath()
+    {
+        const string source = """
+            namespace T;
+            [KernelGen.QuantizedModel(5, ActivationType = KernelGen.QuantType.Int8, InputScale = 0.5f, InputZeroPoint = -2)]
+            [KernelGen.Dense(5, 13, Weights = nameof(W), WeightScale = 0.25f, OutputType = KernelGen.QuantType.Int32)]
+            [KernelGen.Dequantize]
+            public partial class M
+            {
+                static readonly sbyte[] W = { 127, -128, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67 };
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        sbyte[] input = { -128, 127, 0, -2, 55 };
+        var dense = new DenseReferenceLayer(5, 13, QuantType.Int8, 0.5f, -2, QuantType.Int8,
+            new sbyte[] { 127, -128 }.Concat(Enumerable.Range(5, 63).Select(v => (sbyte)v)).Select(v => (byte)v).ToArray(),
+            new[] { 0.25f }, new[] { 0 }, null, 1f, 0, Activation.None, false, RequantizationScheme.FixedPoint, QuantType.Int32);
+        byte[] accumulators = new byte[dense.OutputBytes];
+        dense.Run(new[] { MemoryMarshal.AsBytes(input.AsSpan()).ToArray() }, accumulators);
+        var dequantize = new DequantizeReferenceLayer(13, QuantType.Int32, 1f, 0);
+        byte[] expectedBytes = new byte[dequantize.OutputBytes];
+        dequantize.Run(new[] { accumulators }, expectedBytes);
+        float[] expected = MemoryMarshal.Cast<byte, float>(expectedBytes.AsSpan()).ToArray();
+        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar })
+        {
+            if (!ModelLoader.CanRun(path))
+                continue;
+            MethodInfo[] methods = ModelLoader.Load(run, new[] { source }, path).GetType("T.M")!.GetMethods();
+            var output = new float[13];
+            var reference = new float[13];
+            methods.Single(m => m.Name == "Run" && m.GetParameters().Length == 2).CreateDelegate<SByteToFloat>()(input, output);
+            methods.Single(m => m.Name == "RunReference").CreateDelegate<SByteToFloat>()(input, reference);
+            Assert.Equal(expected, output);
+            Assert.Equal(expected, reference);
+        }
+    }
+
+    public delegate void SByteToFloat(ReadOnlySpan<sbyte> input, Span<float> output);
+
+    /// <summary>An NCHW float model (Quantize then Dequantize of a feature map): the layout steps move 4-byte elements,
+    /// and an elementwise model gives each NCHW position its own round trip.</summary>
+    [Fact]
+    public void NchwFloatModel_RoundTripsEachPositionOnEveryPath()
+    {
+        const string source = """
+            namespace T;
+            [KernelGen.QuantizedModel(3, 2, 5, ActivationType = KernelGen.QuantType.Float32, Layout = KernelGen.TensorLayout.Nchw)]
+            [KernelGen.Quantize(Scale = 0.1f, ZeroPoint = 3, OutputType = KernelGen.QuantType.Int8)]
+            [KernelGen.Dequantize]
+            public partial class M { }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("a 5 x 6 transpose of int elements", run.Files[0].Source);
+        float[] input = Enumerable.Range(0, 60).Select(i => (i - 25) * 0.137f).ToArray();
+        float[] expected = input.Select(x => Quantization.LinearQuantization.Dequantize(Quantization.LinearQuantization.Quantize(x, 0.1f, 3, QuantType.Int8), 0.1f, 3)).ToArray();
+        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar })
+        {
+            if (!ModelLoader.CanRun(path))
+                continue;
+            MethodInfo[] methods = ModelLoader.Load(run, new[] { source }, path).GetType("T.M")!.GetMethods();
+            var output = new float[60];
+            var reference = new float[60];
+            methods.Single(m => m.Name == "Run" && m.GetParameters().Length == 2).CreateDelegate<FloatModel>()(input, output);
+            methods.Single(m => m.Name == "RunReference").CreateDelegate<FloatModel>()(input, reference);
+            Assert.Equal(expected, output);
+            Assert.Equal(expected, reference);
+        }
     }
 
     public delegate void FloatModel(ReadOnlySpan<float> input, Span<float> output);

@@ -96,7 +96,7 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private static class KernelGenKernels
         {
-            // Doubled: Add of 12 int8 values, 'tensor 0' (scale 0.1, zero point -5) + 'tensor 0' (scale 0.1, zero point -5)
+            // Doubled: Add of 12 int8 values, 'input' (scale 0.1, zero point -5) + 'input' (scale 0.1, zero point -5)
             //   -> scale 0.15, zero point 2, None folded into the clamp [-128, 127].
             //   ONNX Runtime QLinearAdd (MLAS AVX2): v = fma(q1, 0.6666666f, fma(q2, 0.6666666f, 8.666666f)),
             //   ratios s/s_out and the fixed part z_out - (r1 z1 + r2 z2) folded at compile time; rounded half to even (cvtps2dq).
@@ -110,18 +110,11 @@ namespace Snapshots
                     Doubled_Scalar(ref a, ref b, ref y);
                     return;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> r2 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> fixedPart = global::System.Runtime.Intrinsics.Vector256.Create(8.666666f);
-                global::System.Runtime.Intrinsics.Vector256<int> min = global::System.Runtime.Intrinsics.Vector256.Create(-128);
-                global::System.Runtime.Intrinsics.Vector256<int> max = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 for (int i = 0; i < 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<float> partial = global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q2), r2, fixedPart);
-                    global::System.Runtime.Intrinsics.Vector256<int> r = global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Int32(global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q1), r1, partial));
-                    global::KernelGen.Simd.Store256.StoreInt8(global::System.Runtime.Intrinsics.X86.Avx2.Min(global::System.Runtime.Intrinsics.X86.Avx2.Max(r, min), max), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i));
+                    global::KernelGen.Simd.Store256.StoreInt8(global::KernelGen.Simd.QuantizedAdd256.Float(q1, q2, 0.6666666f, 0.6666666f, 8.666666f, -128, 127), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
                 }
                 global::KernelGen.Kernels.ScalarTensorOps.AddFloat(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 4), 4, true, 0.6666666f, 0.6666666f, 8.666666f, -128, 127);
             }
@@ -135,18 +128,11 @@ namespace Snapshots
                     Doubled_Scalar(ref a, ref b, ref y);
                     return;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> r2 = global::System.Runtime.Intrinsics.Vector256.Create(0.6666666f);
-                global::System.Runtime.Intrinsics.Vector256<float> fixedPart = global::System.Runtime.Intrinsics.Vector256.Create(8.666666f);
-                global::System.Runtime.Intrinsics.Vector256<int> min = global::System.Runtime.Intrinsics.Vector256.Create(-128);
-                global::System.Runtime.Intrinsics.Vector256<int> max = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 for (int i = 0; i < 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsSByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<float> partial = global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q2), r2, fixedPart);
-                    global::System.Runtime.Intrinsics.Vector256<int> r = global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Int32(global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(global::System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Single(q1), r1, partial));
-                    global::KernelGen.Simd.Store256.StoreInt8(global::System.Runtime.Intrinsics.X86.Avx2.Min(global::System.Runtime.Intrinsics.X86.Avx2.Max(r, min), max), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i));
+                    global::KernelGen.Simd.Store256.StoreInt8(global::KernelGen.Simd.QuantizedAdd256.Float(q1, q2, 0.6666666f, 0.6666666f, 8.666666f, -128, 127), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
                 }
                 global::KernelGen.Kernels.ScalarTensorOps.AddFloat(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 4), 4, true, 0.6666666f, 0.6666666f, 8.666666f, -128, 127);
             }
@@ -158,8 +144,8 @@ namespace Snapshots
             }
 
             // Both: Concat of 2 inputs along channels at 2x2 positions into 6 channels (scale 0.1, zero point -5, Float rescale):
-            //   input 0 (tensor 1): channels [0, 3), through Both_Table0 (from scale 0.15, zero point 2)
-            //   input 1 (tensor 0): channels [3, 6), copied (same scale and zero point)
+            //   input 0 'doubled': channels [0, 3), through Both_Table0 (from scale 0.15, zero point 2)
+            //   input 1 'input': channels [3, 6), copied (same scale and zero point)
             /// <summary>Both: input 0's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
             private static global::System.ReadOnlySpan<byte> Both_Table0 => new byte[]
             {

@@ -358,7 +358,7 @@ namespace Snapshots
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 11));
             }
 
-            // Residual: Add of 11 uint8 values, 'tensor 1' (scale 0.04, zero point 5) + 'tensor 2' (scale 0.06, zero point 128)
+            // Residual: Add of 11 uint8 values, 'fc1' (scale 0.04, zero point 5) + 'fc2' (scale 0.06, zero point 128)
             //   -> scale 0.08, zero point 3, Relu folded into the clamp [3, 255].
             //   TFLite AddFunc: each operand (q - z) << 20 times its Q31 multiplier (M1 = 1431655765, shift -1; M2 = 1073741824, shift 0),
             //   the sum times M_out = 1610612736 with shift -19, + 3; multipliers from AddParameters (add.cc Prepare) at compile time.
@@ -367,22 +367,11 @@ namespace Snapshots
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Residual_AvxVnni(ref byte a, ref byte b, ref byte y)
             {
-                global::System.Runtime.Intrinsics.Vector256<int> z1 = global::System.Runtime.Intrinsics.Vector256.Create(5);
-                global::System.Runtime.Intrinsics.Vector256<int> m1 = global::System.Runtime.Intrinsics.Vector256.Create(1431655765);
-                global::System.Runtime.Intrinsics.Vector256<int> z2 = global::System.Runtime.Intrinsics.Vector256.Create(128);
-                global::System.Runtime.Intrinsics.Vector256<int> m2 = global::System.Runtime.Intrinsics.Vector256.Create(1073741824);
-                global::System.Runtime.Intrinsics.Vector256<int> mOut = global::System.Runtime.Intrinsics.Vector256.Create(1610612736);
-                global::System.Runtime.Intrinsics.Vector256<int> zOut = global::System.Runtime.Intrinsics.Vector256.Create(3);
-                global::System.Runtime.Intrinsics.Vector256<int> min = global::System.Runtime.Intrinsics.Vector256.Create(3);
-                global::System.Runtime.Intrinsics.Vector256<int> max = global::System.Runtime.Intrinsics.Vector256.Create(255);
                 for (int i = 0; i < 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> s1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(global::System.Runtime.Intrinsics.X86.Avx2.Subtract(q1, z1), 20), m1), 1);
-                    global::System.Runtime.Intrinsics.Vector256<int> s2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(global::System.Runtime.Intrinsics.X86.Avx2.Subtract(q2, z2), 20), m2), 0);
-                    global::System.Runtime.Intrinsics.Vector256<int> r = global::System.Runtime.Intrinsics.X86.Avx2.Add(global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(global::System.Runtime.Intrinsics.X86.Avx2.Add(s1, s2), mOut), 19), zOut);
-                    global::KernelGen.Simd.Store256.StoreUInt8(global::System.Runtime.Intrinsics.X86.Avx2.Min(global::System.Runtime.Intrinsics.X86.Avx2.Max(r, min), max), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::KernelGen.Simd.QuantizedAdd256.LoadUInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::KernelGen.Simd.QuantizedAdd256.LoadUInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i));
+                    global::KernelGen.Simd.Store256.StoreUInt8(global::KernelGen.Simd.QuantizedAdd256.FixedPoint(q1, q2, 5, 1431655765, 1, 128, 1073741824, 0, 1610612736, 19, 3, 3, 255), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
                 }
                 global::KernelGen.Kernels.ScalarTensorOps.AddFixedPoint(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, 8), 3), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8), 3), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 3), 3, false, 5, 1431655765, -1, 128, 1073741824, 0, 1610612736, -19, 3, 3, 255);
             }
@@ -391,22 +380,11 @@ namespace Snapshots
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Residual_Avx2(ref byte a, ref byte b, ref byte y)
             {
-                global::System.Runtime.Intrinsics.Vector256<int> z1 = global::System.Runtime.Intrinsics.Vector256.Create(5);
-                global::System.Runtime.Intrinsics.Vector256<int> m1 = global::System.Runtime.Intrinsics.Vector256.Create(1431655765);
-                global::System.Runtime.Intrinsics.Vector256<int> z2 = global::System.Runtime.Intrinsics.Vector256.Create(128);
-                global::System.Runtime.Intrinsics.Vector256<int> m2 = global::System.Runtime.Intrinsics.Vector256.Create(1073741824);
-                global::System.Runtime.Intrinsics.Vector256<int> mOut = global::System.Runtime.Intrinsics.Vector256.Create(1610612736);
-                global::System.Runtime.Intrinsics.Vector256<int> zOut = global::System.Runtime.Intrinsics.Vector256.Create(3);
-                global::System.Runtime.Intrinsics.Vector256<int> min = global::System.Runtime.Intrinsics.Vector256.Create(3);
-                global::System.Runtime.Intrinsics.Vector256<int> max = global::System.Runtime.Intrinsics.Vector256.Create(255);
                 for (int i = 0; i < 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i)))));
-                    global::System.Runtime.Intrinsics.Vector256<int> s1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(global::System.Runtime.Intrinsics.X86.Avx2.Subtract(q1, z1), 20), m1), 1);
-                    global::System.Runtime.Intrinsics.Vector256<int> s2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(global::System.Runtime.Intrinsics.X86.Avx2.Subtract(q2, z2), 20), m2), 0);
-                    global::System.Runtime.Intrinsics.Vector256<int> r = global::System.Runtime.Intrinsics.X86.Avx2.Add(global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(global::System.Runtime.Intrinsics.X86.Avx2.Add(s1, s2), mOut), 19), zOut);
-                    global::KernelGen.Simd.Store256.StoreUInt8(global::System.Runtime.Intrinsics.X86.Avx2.Min(global::System.Runtime.Intrinsics.X86.Avx2.Max(r, min), max), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::KernelGen.Simd.QuantizedAdd256.LoadUInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
+                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::KernelGen.Simd.QuantizedAdd256.LoadUInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i));
+                    global::KernelGen.Simd.Store256.StoreUInt8(global::KernelGen.Simd.QuantizedAdd256.FixedPoint(q1, q2, 5, 1431655765, 1, 128, 1073741824, 0, 1610612736, 19, 3, 3, 255), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
                 }
                 global::KernelGen.Kernels.ScalarTensorOps.AddFixedPoint(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, 8), 3), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8), 3), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 3), 3, false, 5, 1431655765, -1, 128, 1073741824, 0, 1610612736, -19, 3, 3, 255);
             }

@@ -130,8 +130,8 @@ namespace Snapshots
             }
 
             // InputToNhwc: Concat of 2 inputs along channels at 3x2 positions into 4 channels (scale 0.3, zero point 0, FixedPoint rescale):
-            //   input 0 (tensor 1): channels [0, 2), through InputToNhwc_Table0 (from scale 0.1, zero point 0)
-            //   input 1 (tensor 1): channels [2, 4), through InputToNhwc_Table1 (from scale 0.1, zero point 0)
+            //   input 0 'input': channels [0, 2), through InputToNhwc_Table0 (from scale 0.1, zero point 0)
+            //   input 1 'input': channels [2, 4), through InputToNhwc_Table1 (from scale 0.1, zero point 0)
             /// <summary>InputToNhwc: input 0's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
             private static global::System.ReadOnlySpan<byte> InputToNhwc_Table0 => new byte[]
             {

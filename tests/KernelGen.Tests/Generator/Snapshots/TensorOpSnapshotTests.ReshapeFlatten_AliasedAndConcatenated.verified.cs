@@ -95,8 +95,8 @@ namespace Snapshots
         private static class KernelGenKernels
         {
             // Concat2: Concat of 2 inputs along channels at 1x1 positions into 24 channels (scale 0.2, zero point 7, FixedPoint rescale):
-            //   input 0 (tensor 2): channels [0, 12), through Concat2_Table0 (from scale 0.1, zero point 7)
-            //   input 1 (tensor 0): channels [12, 24), through Concat2_Table1 (from scale 0.1, zero point 7)
+            //   input 0 'flat': channels [0, 12), through Concat2_Table0 (from scale 0.1, zero point 7)
+            //   input 1 'input': channels [12, 24), through Concat2_Table1 (from scale 0.1, zero point 7)
             /// <summary>Concat2: input 0's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
             private static global::System.ReadOnlySpan<byte> Concat2_Table0 => new byte[]
             {
