@@ -120,6 +120,79 @@ public sealed class DenseSchemeTests
         Assert.DoesNotContain("GetReference(Uniform_Scales)", uniform);
     }
 
+    private static readonly Lazy<ModelBatch> NamedModels = new(() => ModelBatch.Create("Named", 8, NamedCases()));
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void NamedInputs_SkipAndDeadTensors_MatchReferenceBitForBit(PinnedPath path) => NamedModels.Value.Check(path);
+
+    /// <summary>
+    /// fc0 -> fc1 -> fc2 (Input = "fc0": fc1's output is never read) -> fc3 (Input = "fc1"): fc0 and fc1 stay live across
+    /// the skip, so the plan keeps three buffers apart; fc2 is written and dead at once.
+    /// </summary>
+    [Fact]
+    public void SkipByName_KeepsEarlierTensorsLive_InTheGeneratedPlan()
+    {
+        string source = NamedModels.Value.GeneratedFor("Skip");
+        Dictionary<string, (int From, int To)> places = ArenaPlaces(source);
+        Assert.Equal(new[] { "fc0", "fc1", "fc2" }, places.Keys.OrderBy(k => k));
+        Assert.True(Disjoint(places["fc0"], places["fc1"]) && Disjoint(places["fc0"], places["fc2"]) && Disjoint(places["fc1"], places["fc2"]),
+            string.Join(", ", places));
+        Assert.Matches(@"/// fc3\s+6 uint8\s+the output row", source);
+        // The drivers pass fc0's bytes to fc2 and fc1's to fc3.
+        Assert.Contains($"Fc2_Avx2(ref {Ref(places["fc0"].From)}, ref {Ref(places["fc2"].From)});", source);
+        Assert.Contains($"Fc3_Avx2(ref {Ref(places["fc1"].From)}, ref y);", source);
+    }
+
+    /// <summary>fc0 (64) -> fc1 (32) -> fc2 (64) -> fc3: fc0 is dead once fc1 ran, so fc2 takes its bytes; two lines of arena.</summary>
+    [Fact]
+    public void DeadEarlyTensor_ItsBytesAreReused_InTheGeneratedPlan()
+    {
+        string source = NamedModels.Value.GeneratedFor("DeadEarly");
+        Dictionary<string, (int From, int To)> places = ArenaPlaces(source);
+        Assert.Equal(places["fc0"], places["fc2"]);
+        Assert.True(Disjoint(places["fc0"], places["fc1"]));
+        Assert.Contains("public const int ScratchSize = 128;", source);
+        Assert.Contains("scratch arena of 128 bytes", source);
+
+        // A layer reading the model input by name, late: the input row stays the caller's, nothing is copied.
+        string late = NamedModels.Value.GeneratedFor("InputLate");
+        Assert.Contains("Fc2_Scalar(ref x, ref y);", late);
+    }
+
+    private static IEnumerable<TestModel> NamedCases()
+    {
+        var random = new Random(99);
+        TestDense Layer(string name, int inputs, int outputs, float inScale, string? input = null)
+        {
+            float weightScale = 0.01f;
+            float outputScale = (float)(inScale * weightScale * 256 * Math.Sqrt(inputs) / 4);
+            return new TestDense(inputs, outputs, QuantType.Int8, Enumerable.Range(0, inputs * outputs).Select(_ => random.Next(-128, 128)).ToArray(),
+                new[] { weightScale }, new[] { 0 }, Enumerable.Range(0, outputs).Select(_ => random.Next(-3000, 3000)).ToArray(),
+                outputScale, random.Next(100, 156), Activation.None, Name: name, Input: input);
+        }
+        TestDense a = Layer("fc0", 20, 16, 0.02f), b = Layer("fc1", 16, 12, a.OutputScale);
+        TestDense c = Layer("fc2", 16, 10, a.OutputScale, "fc0"), d = Layer("fc3", 12, 6, b.OutputScale, "fc1");
+        yield return new TestModel("Skip", 20, QuantType.UInt8, 0.02f, 120, new[] { a, b, c, d });
+        yield return new TestModel("SkipFloat", 20, QuantType.UInt8, 0.02f, 120, new[] { a, b, c, d }) { Scheme = RequantizationScheme.Float };
+
+        TestDense e = Layer("fc0", 30, 64, 0.02f), f = Layer("fc1", 64, 32, e.OutputScale);
+        TestDense g = Layer("fc2", 32, 64, f.OutputScale), h = Layer("fc3", 64, 8, g.OutputScale);
+        yield return new TestModel("DeadEarly", 30, QuantType.UInt8, 0.02f, 128, new[] { e, f, g, h });
+
+        TestDense i = Layer("fc0", 24, 24, 0.05f), j = Layer("fc1", 24, 24, i.OutputScale), k = Layer("fc2", 24, 5, 0.05f, "input");
+        yield return new TestModel("InputLate", 24, QuantType.UInt8, 0.05f, 128, new[] { i, j, k }) { Scheme = RequantizationScheme.Float };
+    }
+
+    /// <summary>The memory plan in the generated header: layer name to its arena byte range.</summary>
+    private static Dictionary<string, (int From, int To)> ArenaPlaces(string source)
+        => Regex.Matches(source, @"/// (\w+)\s+\S+ u?int8\s+arena \[(\d+), (\d+)\)")
+            .ToDictionary(m => m.Groups[1].Value, m => (int.Parse(m.Groups[2].Value), int.Parse(m.Groups[3].Value)));
+
+    private static bool Disjoint((int From, int To) x, (int From, int To) y) => x.To <= y.From || y.To <= x.From;
+
+    private static string Ref(int offset) => offset == 0 ? "arena" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, {offset})";
+
     // ---- models --------------------------------------------------------------------------------------------------
 
     /// <summary>A random model in the float scheme; layers now and then change the 8-bit type, the last one may be Int32.</summary>
