@@ -79,7 +79,8 @@ public sealed class DenseSchemeTests
                 total++;
             }
         }
-        Assert.True(inside > total / 5, $"only {inside} of {total} outputs are unclamped");
+        // Type switches re-pick zero points, so more outputs clamp than in the fixed-point batch; hundreds still do not.
+        Assert.True(inside > total / 8, $"only {inside} of {total} outputs are unclamped");
     }
 
     [Fact]
