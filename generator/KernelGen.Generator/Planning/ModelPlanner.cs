@@ -165,6 +165,12 @@ internal static class ModelPlanner
                 PlanningChecks.TypeName(input.ActivationType), "the input is UInt8, Int8, or Float32 (read by a Quantize layer)"));
         }
         QuantType type = typeValid ? input.ActivationType : QuantType.UInt8;
+        // An undefined scheme would be emitted as "RequantizationScheme.7" in RunReference.
+        if (input.Scheme is not (RequantizationScheme.FixedPoint or RequantizationScheme.Float))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, input.LocationOf("Requantization") ?? input.Location, owner,
+                $"Requantization is (RequantizationScheme){(int)input.Scheme}; it is RequantizationScheme.FixedPoint or RequantizationScheme.Float"));
+        }
         if (type == QuantType.Float32)
             return new Tensor(0, InputName, shape, type, 1f, 0, "the model input");
 

@@ -112,7 +112,17 @@ internal static class WeightedPlanning
         {
             var scales = new float[padded];
             for (int j = 0; j < channels; j++)
+            {
                 scales[j] = QuantizationMath.FloatRequantizationScale(inputScale, weightScales[weightScales.Length == 1 ? 0 : j], outputScale);
+                // The fixed-point scheme's bound holds here too: past it every nonzero accumulator saturates, and an
+                // infinite scale (a float overflow) has no literal and would turn acc = 0 into NaN.
+                if (!(scales[j] < 2147483648f))
+                {
+                    context.Report(DiagnosticDescriptors.MultiplierOutOfRange, layer.LocationOf("OutputScale"), layer.DisplayName,
+                        j, scales[j].ToString("R", CultureInfo.InvariantCulture));
+                    return null;
+                }
+            }
             return new FloatRequantizationPlan(channels, outputZeroPoint, clampMin, clampMax, outputType, scales.ToEquatableArray());
         }
 
