@@ -59,6 +59,8 @@ public sealed class PathColumn : IColumn
                 return model is null ? "?" : ModelInfo.ActivePathOf(model.Model).ToString();
             case "OnnxRuntime":
                 return "ORT " + OrtDense.Version;
+            case "OnnxRuntimeNhwc":
+                return "ORT " + OrtDense.Version + " NHWC";
             case "TensorPrimitivesFp32":
                 return pinned ? "see log" : Vector512.IsHardwareAccelerated ? "fp32 Vector512" : "fp32 Vector256";
             default:

@@ -8,10 +8,12 @@ using KernelGen.Reference;
 namespace KernelGen.Benchmarks;
 
 /// <summary>
-/// One convolution model, two implementations of the same layer, single-threaded: KernelGen's generated Run on the NHWC
-/// input (the baseline of each category, so Ratio = time / KernelGen time) and ONNX Runtime's QLinearConv on an NCHW
-/// copy of the same input (each gets its native layout; neither transpose is timed). The models use the float
-/// requantization scheme, ONNX Runtime's, so the two outputs must be equal byte for byte.
+/// One convolution model, the same layer three ways, single-threaded: KernelGen's generated Run on the NHWC input (the
+/// baseline of each category, so Ratio = time / KernelGen time); ONNX Runtime's standard QLinearConv on an NCHW copy of
+/// the same input (what an ONNX model gives; the copy is made once, untimed); and ONNX Runtime's com.microsoft
+/// QLinearConv with channels_last = 1 on the NHWC input itself (the kernel ORT_ENABLE_ALL rewrites the standard node
+/// into, minus the two Transposes it puts around it: ORT's best case). The models use the float requantization scheme,
+/// ONNX Runtime's, so all outputs must be equal byte for byte.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
 [MemoryDiagnoser]
@@ -23,8 +25,10 @@ public abstract class ConvBenchmarkBase
     private const int Seed = 20261124;
 
     private OrtDense? _ort;
+    private OrtDense? _ortNhwc;
     private byte[] _ortInput = [];
     private byte[] _ortOutput = [];
+    private byte[] _ortNhwcOutput = [];
 
     /// <summary>Images per call (batch 1, the case the conv shapes are about).</summary>
     [Params(1)]
@@ -43,6 +47,9 @@ public abstract class ConvBenchmarkBase
     [Benchmark]
     public void OnnxRuntime() => _ort!.Run();
 
+    [Benchmark]
+    public void OnnxRuntimeNhwc() => _ortNhwc!.Run();
+
     [GlobalSetup]
     public void Setup()
     {
@@ -57,6 +64,8 @@ public abstract class ConvBenchmarkBase
         _ortOutput = new byte[Output.Length];
         byte[] onnx = OnnxModelWriter.WriteConv(model, Batch);
         _ort = Session(model, onnx, _ortInput, _ortOutput, Batch);
+        _ortNhwcOutput = new byte[Output.Length];
+        _ortNhwc = NhwcSession(model, Input, _ortNhwcOutput, Batch);
 
         // Correctness first, outside the timed region: on the benchmark input and on one more image whose bytes are
         // mostly 0 or 255 (saturated sums), KernelGen's Run must equal its RunReference, ONNX Runtime's QLinearConv
@@ -88,6 +97,20 @@ public abstract class ConvBenchmarkBase
             byte[] ortNhwc = ToNhwc(ortOutput, images, model.OutputHeight, model.OutputWidth, model.OutputChannels);
             ExpectEqual(model, "Run", kernelGen, $"ONNX Runtime {OrtDense.Version} QLinearConv", ortNhwc);
 
+            byte[] channelsLast;
+            if (input == Input)
+            {
+                _ortNhwc.Run();
+                channelsLast = _ortNhwcOutput;
+            }
+            else
+            {
+                channelsLast = new byte[kernelGen.Length];
+                using OrtDense ort = NhwcSession(model, input, channelsLast, images);
+                ort.Run();
+            }
+            ExpectEqual(model, "Run", kernelGen, $"ONNX Runtime {OrtDense.Version} com.microsoft.QLinearConv (channels_last)", channelsLast);
+
             IReferenceLayer layer = model.ReferenceLayer();
             var declared = new byte[kernelGen.Length];
             for (int n = 0; n < images; n++)
@@ -102,16 +125,24 @@ public abstract class ConvBenchmarkBase
         }
 
         Console.WriteLine($"// KernelGen setup: {model.Describe()}, batch {Batch}: ActivePath = {model.ActivePath}; " +
-            $"Run == RunReference == ORT QLinearConv == reference layer, byte for byte, on {Batch + 1} images ({(Batch + 1) * model.OutputSize} outputs); " +
+            $"Run == RunReference == ORT QLinearConv (NCHW and channels_last) == reference layer, byte for byte, on {Batch + 1} images ({(Batch + 1) * model.OutputSize} outputs); " +
             $"outputs at 0: {zeros / (double)Output.Length:P0}, at 255: {saturated / (double)Output.Length:P1}; ONNX Runtime {OrtDense.Version}");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _ort?.Dispose();
+    public void Cleanup()
+    {
+        _ort?.Dispose();
+        _ortNhwc?.Dispose();
+    }
 
     private static OrtDense Session(ConvModelInfo model, byte[] onnx, byte[] nchwInput, byte[] nchwOutput, int images)
         => new(onnx, nchwInput, [images, model.Channels, model.Height, model.Width],
             nchwOutput, [images, model.OutputChannels, model.OutputHeight, model.OutputWidth]);
+
+    private static OrtDense NhwcSession(ConvModelInfo model, byte[] nhwcInput, byte[] nhwcOutput, int images)
+        => new(OnnxModelWriter.WriteConv(model, images, channelsLast: true), nhwcInput, [images, model.Height, model.Width, model.Channels],
+            nhwcOutput, [images, model.OutputHeight, model.OutputWidth, model.OutputChannels]);
 
     private static void ExpectEqual(ConvModelInfo model, string name, byte[] actual, string otherName, byte[] other)
     {

@@ -86,8 +86,11 @@ internal static class OnnxModelWriter
     /// [batch, O, OH, OW], weights OIHW [O, C / group, kH, kW] int8 with a per-channel w_scale [O] and a w_zero_point [O]
     /// of zeros, explicit pads (ONNX order {top, left, bottom, right}, the declaration's), group = C for depthwise, no
     /// bias. ReLU is QLinearConv's own saturation at y_zero_point 0 (ConvModelInfo checks that).
+    /// With <paramref name="channelsLast"/> the node is ONNX Runtime's own com.microsoft QLinearConv with
+    /// channels_last = 1 instead, on NHWC input [batch, H, W, C] and output [batch, OH, OW, O] (same weights and
+    /// attributes): the kernel ORT_ENABLE_ALL rewrites the standard node into, without the two Transposes around it.
     /// </summary>
-    public static byte[] WriteConv(ConvModelInfo model, int batch)
+    public static byte[] WriteConv(ConvModelInfo model, int batch, bool channelsLast = false)
     {
         var initializers = new List<Proto>
         {
@@ -112,18 +115,27 @@ internal static class OnnxModelWriter
         node.Message(5, Ints("dilations", model.Dilations));
         node.Message(5, Ints("pads", model.Pads));
         node.Message(5, Int("group", model.Groups));
+        if (channelsLast)
+        {
+            node.Message(5, Int("channels_last", 1));
+            node.String(7, "com.microsoft");           // NodeProto.domain
+        }
 
         var graph = new Proto();
         graph.Message(1, node);                        // GraphProto.node
         graph.String(2, model.Type.Name);              // GraphProto.name
         foreach (Proto initializer in initializers)
             graph.Message(5, initializer);             // GraphProto.initializer
-        graph.Message(11, ValueInfo(InputName, UInt8, [batch, model.Channels, model.Height, model.Width]));
-        graph.Message(12, ValueInfo(OutputName, UInt8, [batch, model.OutputChannels, model.OutputHeight, model.OutputWidth]));
-        return ModelBytes(graph);
+        long[] inputShape = channelsLast ? [batch, model.Height, model.Width, model.Channels] : [batch, model.Channels, model.Height, model.Width];
+        long[] outputShape = channelsLast
+            ? [batch, model.OutputHeight, model.OutputWidth, model.OutputChannels]
+            : [batch, model.OutputChannels, model.OutputHeight, model.OutputWidth];
+        graph.Message(11, ValueInfo(InputName, UInt8, inputShape));   // GraphProto.input
+        graph.Message(12, ValueInfo(OutputName, UInt8, outputShape)); // GraphProto.output
+        return ModelBytes(graph, channelsLast);
     }
 
-    private static byte[] ModelBytes(Proto graph)
+    private static byte[] ModelBytes(Proto graph, bool microsoftDomain = false)
     {
         var opset = new Proto();
         opset.String(1, "");                           // OperatorSetIdProto.domain (default)
@@ -133,6 +145,13 @@ internal static class OnnxModelWriter
         m.Int(1, 8);                                   // ModelProto.ir_version
         m.String(2, "KernelGen.Benchmarks");           // ModelProto.producer_name
         m.Message(8, opset);                           // ModelProto.opset_import
+        if (microsoftDomain)
+        {
+            var contrib = new Proto();
+            contrib.String(1, "com.microsoft");
+            contrib.Int(2, 1);
+            m.Message(8, contrib);
+        }
         m.Message(7, graph);                           // ModelProto.graph
         return m.ToArray();
     }
