@@ -18,11 +18,6 @@ namespace KernelGen.Generator.Emitting;
 /// </remarks>
 internal static class DenseEmitter
 {
-    /// <summary>k groups handled per loop iteration; layers with at most <see cref="StraightGroups"/> groups are fully unrolled.</summary>
-    private const int Unroll = 4;
-
-    private const int StraightGroups = 8;
-
     public static void EmitData(SourceWriter w, DenseLayerPlan layer)
     {
         Header(w, layer);
@@ -64,8 +59,6 @@ internal static class DenseEmitter
         string id = layer.Identifier;
         int k = layer.Inputs;
         int n = layer.Outputs;
-        int groups = DensePacking.Groups(k);
-        int blocks = DensePacking.Blocks(n);
 
         w.Line($"/// <summary>{id} on {step.Isa}: {k} bytes at <paramref name=\"x\"/> to {n} bytes at <paramref name=\"y\"/>.</summary>");
         w.Line($"/// <remarks>{step.Description}. Never inlined: inlined into a caller, the kernel would spend that");
@@ -73,57 +66,9 @@ internal static class DenseEmitter
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
         using (w.Block($"internal static void {id}_{step.Isa}(ref byte x, ref byte y)"))
         {
-            w.Line($"ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Weights));");
-            w.Line($"ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_Bias);");
-            if (layer.HasWeightZeroPoints)
-            {
-                if (layer.UniformWeightZeroPoint)
-                    w.Line($"global::System.Runtime.Intrinsics.Vector256<int> weightZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create({layer.WeightZeroPoints[0]});");
-                else
-                    w.Line($"ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({id}_WeightZeroPoints);");
-            }
-            RequantizeStep.DeclareConstants(w, id, layer.Requantization);
-            step.DeclareConstants(w);
-
-            if (layer.HasWeightZeroPoints)
-                InputSum(w, layer, step);
-
-            // Tiles whose blocks are all full share one loop; a last, narrower or partial tile is written out.
-            int fullTiles = 0;
-            for (int first = 0; first < blocks; first += DensePacking.TileBlocks)
-            {
-                bool full = DensePacking.TileWidth(first, blocks) == DensePacking.TileBlocks
-                    && (first + DensePacking.TileBlocks) * DensePacking.BlockColumns <= n;
-                if (!full)
-                    break;
-                fullTiles++;
-            }
-
-            int tileBytes = DensePacking.TileBlocks * groups * 32;
-            int tileColumns = DensePacking.TileBlocks * DensePacking.BlockColumns;
-            if (fullTiles >= 2)
-            {
-                w.Line();
-                w.Line($"// Columns 0 .. {fullTiles * tileColumns - 1}: {fullTiles} tiles of {DensePacking.TileBlocks} blocks, c = first column of the tile.");
-                using (w.Block($"for (int t = 0; t < {fullTiles}; t++)"))
-                {
-                    w.Line($"ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, t * {tileBytes});");
-                    w.Line($"int c = t * {tileColumns};");
-                    Tile(w, layer, step, "c", 0, DensePacking.TileBlocks, n);
-                }
-            }
-            for (int first = fullTiles >= 2 ? fullTiles * DensePacking.TileBlocks : 0; first < blocks; first += DensePacking.TileBlocks)
-            {
-                int width = DensePacking.TileWidth(first, blocks);
-                int column = first * DensePacking.BlockColumns;
-                w.Line();
-                w.Line($"// Columns {column} .. {Math.Min(n, column + width * DensePacking.BlockColumns) - 1}: {Plural(width, "block")}.");
-                using (w.Block(""))
-                {
-                    w.Line(first == 0 ? "ref sbyte wt = ref w;" : $"ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, {first * groups * 32});");
-                    Tile(w, layer, step, null, column, width, n);
-                }
-            }
+            GemmRow row = Row(layer);
+            GemmRowEmitter.DeclareConstants(w, row, step, "w");
+            GemmRowEmitter.EmitRow(w, row, step, null);
         }
         w.Line();
     }
@@ -208,120 +153,9 @@ internal static class DenseEmitter
         w.Line("// ------------------------------------------------------------------------------------------------");
     }
 
-    private static void InputSum(SourceWriter w, DenseLayerPlan layer, DotProductStep step)
-    {
-        int fullGroups = layer.Inputs / 4;
-        w.Line();
-        w.Line("// Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.");
-        w.Line("global::System.Runtime.Intrinsics.Vector256<int> inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;");
-        if (fullGroups > 0)
-        {
-            using (w.Block($"for (int g = 0; g < {fullGroups}; g++)"))
-                step.AccumulateInputSum(w, Bits(layer, "global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g))", 4));
-        }
-        if (layer.Inputs % 4 != 0)
-            step.AccumulateInputSum(w, Bits(layer, TailRead(layer.Inputs), layer.Inputs % 4));
-    }
-
-    /// <param name="columnVariable">"c" inside the loop over full tiles, else null.</param>
-    /// <param name="column">The tile's first column when it is written out (0 inside the loop).</param>
-    private static void Tile(SourceWriter w, DenseLayerPlan layer, DotProductStep step, string? columnVariable, int column, int width, int n)
-    {
-        int k = layer.Inputs;
-        int fullGroups = k / 4;
-        int groupBytes = width * 32;
-
-        for (int b = 0; b < width; b++)
-            step.DeclareAccumulators(w, b);
-
-        if (fullGroups > StraightGroups)
-        {
-            int looped = fullGroups / Unroll * Unroll;
-            using (w.Block($"for (int g = 0; g < {looped}; g += {Unroll})"))
-            {
-                w.Line($"ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);");
-                w.Line($"ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * {groupBytes});");
-                for (int u = 0; u < Unroll; u++)
-                    Group(w, layer, step, width, $"x{u}", "xg", u * 4, "wg", u * groupBytes, 4);
-            }
-            for (int g = looped; g < fullGroups; g++)
-                Group(w, layer, step, width, $"x{g}", "x", g * 4, "wt", g * groupBytes, 4);
-        }
-        else
-        {
-            for (int g = 0; g < fullGroups; g++)
-                Group(w, layer, step, width, $"x{g}", "x", g * 4, "wt", g * groupBytes, 4);
-        }
-        if (k % 4 != 0)
-            Group(w, layer, step, width, $"x{fullGroups}", "x", fullGroups * 4, "wt", fullGroups * groupBytes, k % 4);
-
-        for (int b = 0; b < width; b++)
-        {
-            int blockColumn = column + b * DensePacking.BlockColumns;
-            // Inside the loop every block is full; a written-out tile knows how many columns its last block holds.
-            int valid = columnVariable is null ? Math.Min(DensePacking.BlockColumns, n - blockColumn) : DensePacking.BlockColumns;
-            Requantize(w, layer, step, b, columnVariable, blockColumn, valid);
-        }
-    }
-
-    private static void Group(
-        SourceWriter w, DenseLayerPlan layer, DotProductStep step, int width, string name,
-        string inputRef, int inputOffset, string weightsRef, int weightOffset, int bytes)
-    {
-        string read = bytes == 4
-            ? $"global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref {At(inputRef, inputOffset)})"
-            : TailRead(inputOffset + bytes);
-        step.Broadcast(w, name, Bits(layer, read, bytes));
-        for (int b = 0; b < width; b++)
-            step.MultiplyAdd(w, b, name, weightsRef, weightOffset + b * 32);
-    }
-
-    /// <summary>Reads the last k % 4 input bytes of a row without reading past it; the missing bytes meet zero weights.</summary>
-    private static string TailRead(int inputs)
-    {
-        int start = inputs / 4 * 4;
-        return (inputs % 4) switch
-        {
-            1 => $"(uint){At("x", start)}",
-            2 => $"(uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref {At("x", start)})",
-            _ => $"(uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref {At("x", start)}) | (uint){At("x", start + 2)} << 16",
-        };
-    }
-
-    /// <summary>The uint8 operand's bits: int8 inputs get their sign bits flipped (x ^ 0x80 = x + 128), real bytes only.</summary>
-    private static string Bits(DenseLayerPlan layer, string read, int bytes)
-    {
-        if (!layer.InputSigned)
-            return read;
-        string mask = bytes switch { 1 => "0x80u", 2 => "0x8080u", 3 => "0x808080u", _ => "0x80808080u" };
-        return read.Contains("|") ? $"({read}) ^ {mask}" : $"{read} ^ {mask}";
-    }
-
-    private static string At(string reference, int offset)
-        => offset == 0 ? reference : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {reference}, {offset})";
-
-    private static void Requantize(SourceWriter w, DenseLayerPlan layer, DotProductStep step, int block, string? column, int blockColumn, int valid)
-    {
-        string acc = $"acc{block}";
-        // One int offset serves the constant tables (through Unsafe.Add in Load) and the output store.
-        string at = Offsets.Int(column, blockColumn);
-
-        w.Line($"// Columns {at} .. {Offsets.Int(column, blockColumn + valid - 1)}: requantize and store.");
-        step.Finish(w, block);
-        w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.Add({acc}, {Load("bias", at)});");
-        if (layer.HasWeightZeroPoints)
-        {
-            string zero = layer.UniformWeightZeroPoint ? "weightZeroPoint" : Load("weightZeroPoints", at);
-            w.Line($"{acc} = global::System.Runtime.Intrinsics.X86.Avx2.Subtract({acc}, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum, {zero}));");
-        }
-        RequantizeStep.Apply(w, layer.Requantization, acc, at);
-        RequantizeStep.Store(w, layer.Requantization, acc, "y", at, valid);
-    }
-
-    private static string Load(string reference, string offset)
-        => offset == "0"
-            ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {reference})"
-            : $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {reference}, {offset}))";
+    /// <summary>The layer as one GEMM row.</summary>
+    public static GemmRow Row(DenseLayerPlan layer)
+        => new(layer.Identifier, layer.Inputs, layer.Outputs, layer.InputSigned, layer.WeightZeroPoints, layer.HasWeightZeroPoints && layer.UniformWeightZeroPoint, layer.Requantization);
 
     private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
     {

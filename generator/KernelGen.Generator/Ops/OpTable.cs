@@ -13,6 +13,7 @@ internal static class OpTable
     public static readonly Op[] All =
     {
         new DenseOp(),
+        new Conv2DOp(),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>
