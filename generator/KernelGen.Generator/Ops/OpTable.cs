@@ -14,6 +14,7 @@ internal static class OpTable
     {
         new DenseOp(),
         new Conv2DOp(),
+        new DepthwiseConv2DOp(),
     };
 
     /// <summary>The op declared by an attribute of this metadata name, or null when the attribute is no layer.</summary>

@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using KernelGen.Reference;
+using KernelGen.Tests.Infrastructure;
+
+namespace KernelGen.Tests.Generator;
+
+/// <summary>
+/// Compile-and-run for [DepthwiseConv2D]: random layers (sizes, kernels, strides, dilations, paddings, depth multipliers,
+/// types, zero points, per-tensor and per-channel scales, bias, activations, both schemes, Int32 outputs) through the
+/// generator, run on every kernel path, every output byte compared with RunReference and with the runtime's
+/// <see cref="DepthwiseConv2DReferenceLayer"/> called directly.
+/// </summary>
+public sealed class DepthwiseConv2DKernelTests
+{
+    private static readonly Lazy<Batch> Models = new(() => Batch.Create(seed: 20261125, 60));
+
+    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void RandomLayers_MatchReferenceBitForBit(PinnedPath path) => Models.Value.Check(path);
+
+    [Fact]
+    public void RandomLayers_CoverTheParameterSpace()
+    {
+        Batch batch = Models.Value;
+        TestDepthwise[] layers = batch.Models.SelectMany(m => m.Layers).ToArray();
+        Assert.Contains(layers, l => l.DepthMultiplier > 1);
+        Assert.Contains(layers, l => l.Pads is not null);
+        Assert.Contains(layers, l => l.Padding == KernelGen.Padding.Same && l.Pads is null);
+        Assert.Contains(layers, l => l.Dilations[0] > 1 || l.Dilations[1] > 1);
+        Assert.Contains(layers, l => l.Strides[0] > 1 || l.Strides[1] > 1);
+        Assert.Contains(layers, l => l.Int32Output);
+        Assert.Contains(layers, l => l.WeightType == QuantType.UInt8);
+        Assert.Contains(batch.Models, m => m.Scheme == RequantizationScheme.Float);
+        Assert.Contains(batch.Models, m => m.ActivationType == QuantType.Int8);
+        string all = string.Concat(batch.Run.Files.Select(f => f.Source));
+        Assert.Contains("for (int c = 0;", all);            // a loop over channel blocks
+        Assert.Contains("PermuteVar8x32(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref", all); // depth multiplier, looped
+        Assert.Contains("for (int ky = 0;", all);
+
+        // Not vacuous: a good share of 8-bit outputs sit strictly inside the clamp range.
+        int inside = 0, total = 0;
+        foreach (TestDepthwiseModel model in batch.Models.Where(m => !m.Int32Output))
+        {
+            DepthwiseConv2DReferenceLayer last = model.ReferenceLayers()[^1];
+            Quantization.QuantizationMath.ActivationRange(last.Activation, last.OutputScale, last.OutputZeroPoint, last.OutputType, out int min, out int max);
+            foreach (byte b in batch.Expected[model.ClassName])
+            {
+                int v = last.OutputType == QuantType.Int8 ? (sbyte)b : b;
+                inside += v > min && v < max ? 1 : 0;
+                total++;
+            }
+        }
+        Assert.True(inside > total / 5, $"only {inside} of {total} outputs are unclamped");
+    }
+
+    private sealed class Batch
+    {
+        public required List<TestDepthwiseModel> Models { get; init; }
+        public required string[] Sources { get; init; }
+        public required GeneratorRun Run { get; init; }
+        public required Dictionary<string, byte[]> Inputs { get; init; }
+        public required Dictionary<string, byte[]> Expected { get; init; }
+
+        public static Batch Create(int seed, int count)
+        {
+            var random = new Random(seed);
+            var models = new List<TestDepthwiseModel>();
+            for (int i = 0; i < count; i++)
+                models.Add(TestDepthwiseModel.Random(random, $"Depthwise{i}"));
+            string[] sources = models.Select(m => m.Source("RandomDepthwise")).ToArray();
+            GeneratorRun run = GeneratorHarness.Run(sources);
+            Assert.Empty(run.Diagnostics);
+            Assert.Empty(run.CompileErrors);
+
+            var inputs = new Dictionary<string, byte[]>();
+            var expected = new Dictionary<string, byte[]>();
+            foreach (TestDepthwiseModel model in models)
+            {
+                int rows = 6 + random.Next(2);
+                byte[] input = model.Input(random, rows);
+                byte[] output = new byte[rows * model.OutputBytes];
+                ReferenceOps.Model(model.InputBytes, model.ReferenceLayers(), input, output);
+                inputs[model.ClassName] = input;
+                expected[model.ClassName] = output;
+            }
+            return new Batch { Models = models, Sources = sources, Run = run, Inputs = inputs, Expected = expected };
+        }
+
+        public void Check(PinnedPath path)
+        {
+            if (!ModelLoader.CanRun(path))
+                return;
+            Assembly assembly = ModelLoader.Load(Run, Sources, path);
+            foreach (TestDepthwiseModel model in Models)
+            {
+                Type type = assembly.GetType($"RandomDepthwise.{model.ClassName}", throwOnError: true)!;
+                byte[] input = Inputs[model.ClassName];
+                byte[] actual = new byte[Expected[model.ClassName].Length];
+                byte[] declared = new byte[actual.Length];
+                TestDepthwiseModel.Invoke(type, "Run", input, actual);
+                TestDepthwiseModel.Invoke(type, "RunReference", input, declared);
+                AssertEqual(Expected[model.ClassName], declared, model, "RunReference");
+                AssertEqual(Expected[model.ClassName], actual, model, $"Run ({path})");
+            }
+        }
+
+        private static void AssertEqual(byte[] expected, byte[] actual, TestDepthwiseModel model, string what)
+        {
+            int index = expected.AsSpan().CommonPrefixLength(actual);
+            if (index == expected.Length)
+                return;
+            Assert.Fail($"{what} of {model.ClassName} differs from the reference at byte {index} of {expected.Length} (image bytes {model.OutputBytes}): "
+                + $"expected {expected[index]}, got {actual[index]}.\n{model.Source("RandomDepthwise")}");
+        }
+    }
+}
