@@ -51,7 +51,7 @@ public static class OnnxProto
         }
     }
 
-    public sealed record Attribute(string Name, int Type, long? Int);
+    public sealed record Attribute(string Name, int Type, long? Int, long[]? Ints = null);
 
     public sealed record Node(string OpType, string Domain, List<string> Inputs, List<string> Outputs, List<Attribute> Attributes);
 
@@ -182,6 +182,7 @@ public static class OnnxProto
         string name = "";
         int type = 0;
         long? value = null;
+        var ints = new List<long>();
         while (!reader.End)
         {
             (int field, int wire) = reader.Tag();
@@ -189,11 +190,12 @@ public static class OnnxProto
             {
                 case 1: name = Utf8(reader.LengthDelimited()); break;
                 case 3: value = (long)reader.Varint(); break;
+                case 8: ReadInt64s(ref reader, wire, ints); break;
                 case 20: type = (int)reader.Varint(); break;
                 default: reader.Skip(wire); break;
             }
         }
-        return new Attribute(name, type, value);
+        return new Attribute(name, type, value, ints.ToArray());
     }
 
     private static Node ReadNode(ReadOnlySpan<byte> data)
