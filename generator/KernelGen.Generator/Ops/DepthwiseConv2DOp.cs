@@ -29,7 +29,9 @@ internal sealed class DepthwiseConv2DOp : Op<DepthwiseConv2DLayerSpec, Depthwise
         DepthwiseConv2DEmitter.EmitData(w, plan);
         foreach (IsaPath path in IsaPath.All)
         {
-            if (path.Simd)
+            if (path == IsaPath.AvxVnni)
+                DepthwiseConv2DEmitter.EmitForward(w, plan, path, IsaPath.Avx2);
+            else if (path.Simd)
                 DepthwiseConv2DEmitter.EmitKernel(w, plan, path);
             else
                 DepthwiseConv2DEmitter.EmitScalar(w, plan);

@@ -178,7 +178,9 @@ internal static class DepthwiseConv2DPlanningRule
         }
         if (ConvolutionGeometry.TryValidate(input, kernel, stride, dilation, pads[before], pads[after], out output, out string? reason))
             return true;
-        Geometry(layer, kernelArgument, $"{axis}: {reason}", context);
+        // The undilated kernel fits but the dilated one does not: the dilation is at fault.
+        bool dilationAtFault = dilation > 1 && (long)input + pads[before] + pads[after] >= kernel && layer.Has("Dilations");
+        Geometry(layer, dilationAtFault ? "Dilations" : kernelArgument, $"{axis}: {reason}", context);
         return false;
     }
 

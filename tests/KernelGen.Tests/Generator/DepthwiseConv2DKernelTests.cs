@@ -58,6 +58,43 @@ public sealed class DepthwiseConv2DKernelTests
         Assert.True(inside > total / 5, $"only {inside} of {total} outputs are unclamped");
     }
 
+    /// <summary>
+    /// The generated source of a representative two-layer model, reviewed like code: 3x3 SAME with 17 channels (a loop over
+    /// two channel blocks and a written-out tail of one; border runs with narrower tap ranges), then 3x3 stride 2 with depth
+    /// multiplier 2 and per-channel uint8 weight zero points (permuted input lanes). Also run on every path.
+    /// </summary>
+    [Fact]
+    public void Snapshot_SameThenStridedWithDepthMultiplier()
+    {
+        var random = new Random(5);
+        int[] Weights(int count, QuantType type) => Enumerable.Range(0, count).Select(_ => type == QuantType.Int8 ? random.Next(-127, 128) : random.Next(0, 256)).ToArray();
+        var model = new TestDepthwiseModel("Mobile", 6, 5, 17, QuantType.UInt8, 0.05f, 3, RequantizationScheme.FixedPoint, new[]
+        {
+            new TestDepthwise(3, 3, 1, new[] { 1, 1 }, new[] { 1, 1 }, KernelGen.Padding.Same, null, QuantType.Int8, Weights(9 * 17, QuantType.Int8),
+                Enumerable.Range(0, 17).Select(j => 0.002f + 0.0005f * j).ToArray(), new[] { 0 }, Enumerable.Range(0, 17).Select(j => 100 * j - 800).ToArray(),
+                0.04f, 0, Activation.Relu6, false, Name: "dw1"),
+            new TestDepthwise(3, 3, 2, new[] { 2, 2 }, new[] { 1, 1 }, KernelGen.Padding.Valid, null, QuantType.UInt8, Weights(9 * 34, QuantType.UInt8),
+                new[] { 0.01f }, Enumerable.Range(0, 34).Select(j => 120 + j % 9).ToArray(), null, 0.08f, 128, Activation.None, false, Name: "dw2"),
+        });
+        string source = model.Source("Snapshots");
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompileErrors);
+        GeneratedFile file = Assert.Single(run.Files);
+
+        byte[] input = model.Input(new Random(7), 6);
+        byte[] expected = new byte[6 * model.OutputBytes];
+        ReferenceOps.Model(model.InputBytes, model.ReferenceLayers(), input, expected);
+        foreach (PinnedPath path in Enum.GetValues<PinnedPath>().Where(ModelLoader.CanRun))
+        {
+            Type type = ModelLoader.Load(run, new[] { source }, path).GetType("Snapshots.Mobile", throwOnError: true)!;
+            byte[] actual = new byte[expected.Length];
+            TestDepthwiseModel.Invoke(type, "Run", input, actual);
+            Assert.Equal(expected, actual);
+        }
+        Snapshot.Verify(file.Source);
+    }
+
     private sealed class Batch
     {
         public required List<TestDepthwiseModel> Models { get; init; }

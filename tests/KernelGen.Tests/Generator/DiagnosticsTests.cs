@@ -96,7 +96,26 @@ public sealed class DiagnosticsTests
         { "KG0007", Model(Large, "[Dense(100, 50, Name = \"fc1\", [|Weights = nameof(W)|], WeightScale = 1f, OutputScale = 1f)]",
             "static readonly sbyte[] W = { " + string.Join(", ", Enumerable.Repeat("unchecked((sbyte)0xFF)", 5001)) + " };"),
             "holds 5001 weights; 100 inputs x 50 outputs needs 5000" },
+        // [DepthwiseConv2D] on a 4x4x2 feature map: geometry is KG0025 at the argument that breaks it.
+        { "KG0025", Model(FeatureMap, $"[{Depthwise(", [|Strides = new[] { 0, 1 }|]")}]"), "the stride {0, 1} must be positive" },
+        { "KG0025", Model(FeatureMap, $"[{Depthwise(", [|Dilations = new[] { 1, 1, 1 }|]")}]"), "Dilations has 3 entries" },
+        { "KG0025", Model(FeatureMap, $"[{Depthwise(", [|Pads = new[] { 1, 1 }|]")}]"), "Pads has 2 entries" },
+        { "KG0025", Model(FeatureMap, $"[{Depthwise(", [|Pads = new[] { 0, -1, 0, 0 }|]")}]"), "must not be negative" },
+        { "KG0025", Model(FeatureMap, $"[{Depthwise(", [|Padding = (Padding)5|]")}]"), "Padding value 5" },
+        { "KG0025", Model(FeatureMap, $"[{Depthwise().Replace("DepthwiseConv2D(2, 2", "DepthwiseConv2D([|5|], 2")}]"), "Height: The dilated kernel (5) is larger than the padded input (4 + 0 + 0 = 4)" },
+        { "KG0025", Model(FeatureMap, $"[{Depthwise(", [|Dilations = new[] { 1, 4 }|]")}]"), "Width: The dilated kernel (5) is larger than the padded input" },
+        { "KG0025", Model(Input, $"[[|{Depthwise()}|]]"), "needs a feature map (height x width x channels), but its input (the model input) is a vector of 4" },
+        { "KG0007", Model(FeatureMap, $"[{Depthwise()}]", "static readonly sbyte[] W = { 1, 2, 3 }; static readonly int[] B = { 1, 2 };").Replace("Weights = nameof(W)", "[|Weights = nameof(W)|]"), "holds 3 weights; a 2x2 kernel x 2 output channels needs 8" },
+        { "KG0008", Model(FeatureMap, $"[{Depthwise(", DepthMultiplier = 2")}]", "static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8 }; static readonly int[] B = { 1, 2 };").Replace("Bias = nameof(B)", "[|Bias = nameof(B)|]"), "the layer has 4 outputs" },
+        { "KG0016", Model(FeatureMap, $"[{Depthwise(", [|DepthMultiplier = 0|]")}]"), "DepthMultiplier is 0" },
+        { "KG0016", Model(FeatureMap, $"[{Depthwise().Replace("DepthwiseConv2D(2, 2", "DepthwiseConv2D(2, [|-1|]")}]"), "KernelWidth is -1" },
+        { "KG0009", Model(FeatureMap, $"[{Depthwise(", [|WeightZeroPoints = new[] { 1, 2, 3 }|]")}]"), "WeightZeroPoints has 3 entries" },
+        { "KG0024", Model(FeatureMap, $"[{Depthwise(", [|Input = \"nope\"|]")}]"), "reads 'nope'" },
     };
+
+    private const string FeatureMap = "QuantizedModel(4, 4, 2, InputScale = 0.5f, InputZeroPoint = 3)";
+
+    private static string Depthwise(string extra = "") => $"DepthwiseConv2D(2, 2, Name = \"dw\", Weights = nameof(W), Bias = nameof(B), WeightScale = 0.25f, OutputScale = 0.5f{extra})";
 
     private const string Large = "QuantizedModel(100, InputScale = 0.5f)";
 

@@ -39,6 +39,65 @@ public sealed class RobustnessTests
         Assert.True(withDiagnostics > 20 && generated > 5, $"{withDiagnostics} rejected, {generated} generated");
     }
 
+    [Fact]
+    public void MalformedDepthwiseDeclarations_NeverThrowAndNeverEmitBrokenCode()
+    {
+        var random = new Random(2025);
+        int withDiagnostics = 0, generated = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            string source = DepthwiseDeclaration(random);
+            GeneratorRun run = GeneratorHarness.Run(source);
+            if (run.Diagnostics.Any(d => d.Id.StartsWith("KG", StringComparison.Ordinal)))
+            {
+                Assert.Empty(run.Files);
+                Assert.DoesNotContain(run.Diagnostics, d => d.Id == "KG9999");
+                withDiagnostics++;
+            }
+            else if (run.Files.Length > 0)
+            {
+                Assert.Empty(run.CompileErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
+                generated++;
+            }
+        }
+        Assert.True(withDiagnostics > 20 && generated > 5, $"{withDiagnostics} rejected, {generated} generated");
+    }
+
+    private static string DepthwiseDeclaration(Random random)
+    {
+        string Pair() => Mostly(random, "new[] { 1, 1 }", "new[] { 0, 1 }", "new[] { 2 }", "new[] { -1, 2 }", "new[] { 3, 3 }", "null", "new int[0]", "new[] { 2147483647, 2 }");
+        int h = random.Next(7) == 0 ? Pick(random, 0, -2, 70000) : Pick(random, 1, 3, 5, 8);
+        int w = Pick(random, 1, 2, 4, 9);
+        int c = random.Next(9) == 0 ? 0 : Pick(random, 1, 3, 8, 17);
+        int kh = random.Next(7) == 0 ? Pick(random, 0, -1, 9, 100000) : Pick(random, 1, 2, 3);
+        int kw = Pick(random, 1, 2, 3);
+        int m = random.Next(7) == 0 ? Pick(random, 0, -1, 70000) : Pick(random, 1, 2);
+        int count = Math.Clamp(kh * kw * c * m, 0, 2000) + (random.Next(8) == 0 ? random.Next(-2, 3) : 0);
+        string values = string.Join(", ", Enumerable.Range(0, Math.Max(0, count)).Select(_ => random.Next(-100, 100).ToString(CultureInfo.InvariantCulture)));
+        var args = new List<string> { kh.ToString(CultureInfo.InvariantCulture), kw.ToString(CultureInfo.InvariantCulture), "Weights = nameof(W)" };
+        if (m != 1) args.Add($"DepthMultiplier = {m}");
+        if (random.Next(2) == 0) args.Add($"Strides = {Pair()}");
+        if (random.Next(3) == 0) args.Add($"Dilations = {Pair()}");
+        if (random.Next(3) == 0) args.Add($"Padding = {Mostly(random, "Padding.Same", "(Padding)7", "Padding.Valid")}");
+        if (random.Next(4) == 0) args.Add($"Pads = {Mostly(random, "new[] { 1, 1, 1, 1 }", "new[] { 1 }", "new[] { -1, 0, 0, 0 }", "new[] { 100000, 0, 0, 0 }", "null")}");
+        args.Add(Mostly(random, "WeightScale = 0.5f", "WeightScales = new[] { 0.5f, 0.25f }", ""));
+        args.Add($"OutputScale = {Mostly(random, "0.5f", "0f", "float.NaN")}");
+        args.Add($"OutputType = {Mostly(random, "QuantType.UInt8", "QuantType.Int32", "QuantType.Float32")}");
+        string model = random.Next(6) == 0 ? $"QuantizedModel({h * w * Math.Max(c, 1)}, InputScale = 0.5f)" : $"QuantizedModel({h}, {w}, {c}, InputScale = 0.5f, InputZeroPoint = 2)";
+        string second = random.Next(5) == 0 ? "[Dense(4, 2, Weights = nameof(W), WeightScale = 1f, OutputScale = 1f)]" : "";
+        return $$"""
+            using KernelGen;
+            namespace F;
+            [{{model}}]
+            [DepthwiseConv2D({{string.Join(", ", args.Where(a => a.Length > 0))}})]
+            {{second}}
+            public partial class M
+            {
+                static readonly sbyte[] W = { {{values}} };
+            }
+            """;
+    }
+
     private static string Declaration(Random random)
     {
         string Scale() => Mostly(random, "0.5f", "1e-30f", "1e30f", "-1f", "0f", "float.NaN", "float.PositiveInfinity", "float.Epsilon", "0.0039f");
