@@ -94,7 +94,8 @@ internal static class Conv2DEmitter
                     if (layer.DirectRows)
                     {
                         string groupOffset = grouped ? $" + group * {cg}" : "";
-                        w.Line($"ref byte x = ref {U}.Add(ref input, (oy * {layer.StrideHeight * layer.InputWidth} + ox * {layer.StrideWidth}) * {c}{groupOffset});");
+                        string column = layer.StrideWidth == 1 ? "ox" : $"ox * {layer.StrideWidth}";
+                        w.Line($"ref byte x = ref {U}.Add(ref input, (oy * {layer.StrideHeight * layer.InputWidth} + {column}) * {c}{groupOffset});");
                     }
                     else
                     {
@@ -174,10 +175,10 @@ internal static class Conv2DEmitter
             w.Line($"// Border pixels: taps outside the input read the input zero point ({layer.InputZeroPoint}), so u - z_in' = 0 there.");
             using (w.Block($"for (int i = 0; i < {layer.KernelHeight}; i++)"))
             {
-                w.Line($"int iy = oy * {layer.StrideHeight} - {pt} + i * {layer.DilationHeight};");
+                w.Line($"int iy = {Tap("oy", layer.StrideHeight, pt, "i", layer.DilationHeight)};");
                 using (w.Block($"for (int j = 0; j < {layer.KernelWidth}; j++)"))
                 {
-                    w.Line($"int ix = ox * {layer.StrideWidth} - {pl} + j * {layer.DilationWidth};");
+                    w.Line($"int ix = {Tap("ox", layer.StrideWidth, pl, "j", layer.DilationWidth)};");
                     w.Line($"ref byte target = ref {U}.Add(ref workspace, (i * {layer.KernelWidth} + j) * {cg});");
                     w.Line($"if ((uint)iy < {layer.InputHeight}u && (uint)ix < {width}u)");
                     w.Line($"    {U}.CopyBlockUnaligned(ref target, ref {U}.Add(ref input, (iy * {width} + ix) * {c}{groupOffset}), {cg}u);");
@@ -189,6 +190,10 @@ internal static class Conv2DEmitter
                 w.Close();
         }
     }
+
+    /// <summary>The input position of tap <paramref name="tap"/> of output <paramref name="output"/>: output * stride - pad + tap * dilation.</summary>
+    private static string Tap(string output, int stride, int pad, string tap, int dilation)
+        => (stride == 1 ? output : $"{output} * {stride}") + (pad == 0 ? "" : $" - {pad}") + (dilation == 1 ? $" + {tap}" : $" + {tap} * {dilation}");
 
     public static void EmitScalar(SourceWriter w, Conv2DLayerPlan layer)
     {

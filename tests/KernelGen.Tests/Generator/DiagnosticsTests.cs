@@ -111,11 +111,22 @@ public sealed class DiagnosticsTests
         { "KG0016", Model(FeatureMap, $"[{Depthwise().Replace("DepthwiseConv2D(2, 2", "DepthwiseConv2D(2, [|-1|]")}]"), "KernelWidth is -1" },
         { "KG0009", Model(FeatureMap, $"[{Depthwise(", [|WeightZeroPoints = new[] { 1, 2, 3 }|]")}]"), "WeightZeroPoints has 3 entries" },
         { "KG0024", Model(FeatureMap, $"[{Depthwise(", [|Input = \"nope\"|]")}]"), "reads 'nope'" },
+        { "KG0025", Model(Map, $"[{Conv("[|Strides = new[] { 0, 1 }|]")}]", ConvFields), "Strides {0, 1}: each stride must be in [1, 65536]" },
+        { "KG0025", Model(Map, "[Conv2D(8, [|7|], 3, Name = \"c\", Weights = nameof(C), WeightScale = 1f, OutputScale = 1f)]", ConvFields), "along the height: The dilated kernel (7) is larger than the padded input (5 + 0 + 0 = 5)" },
+        { "KG0025", Model("QuantizedModel(5, 5, 3, InputScale = 0.5f)", $"[{Conv("[|Groups = 2|]")}]", ConvFields), "Groups (2) must divide the input channels (3) and the output channels (8)" },
+        { "KG0025", Model(Input, $"[[|{Conv()}|]]", ConvFields), "a convolution reads a feature map (height x width x channels), but the model input produces a vector of 4 values" },
+        { "KG0007", Model(Map, $"[{Conv()}]", "static readonly sbyte[] C = { " + string.Join(", ", Enumerable.Repeat("1", 71)) + " };").Replace("Weights = nameof(C)", "[|Weights = nameof(C)|]"), "holds 71 weights; 8 filters of 3x3x1 needs 72" },
     };
 
     private const string FeatureMap = "QuantizedModel(4, 4, 2, InputScale = 0.5f, InputZeroPoint = 3)";
 
     private static string Depthwise(string extra = "") => $"DepthwiseConv2D(2, 2, Name = \"dw\", Weights = nameof(W), Bias = nameof(B), WeightScale = 0.25f, OutputScale = 0.5f{extra})";
+
+    private const string Map = "QuantizedModel(5, 5, 1, InputScale = 0.5f)";
+
+    private static readonly string ConvFields = "static readonly sbyte[] C = { " + string.Join(", ", Enumerable.Repeat("1", 72)) + " };";
+
+    private static string Conv(string extra = "") => $"Conv2D(8, 3, 3, Name = \"c\", Weights = nameof(C), WeightScale = 1f, OutputScale = 1f{(extra.Length > 0 ? ", " + extra : "")})";
 
     private const string Large = "QuantizedModel(100, InputScale = 0.5f)";
 

@@ -63,6 +63,30 @@ public sealed class RobustnessTests
         Assert.True(withDiagnostics > 20 && generated > 5, $"{withDiagnostics} rejected, {generated} generated");
     }
 
+    [Fact]
+    public void MalformedConvolutions_NeverThrowAndNeverEmitBrokenCode()
+    {
+        var random = new Random(2024);
+        int withDiagnostics = 0, generated = 0;
+        for (int i = 0; i < 120; i++)
+        {
+            string source = ConvDeclaration(random);
+            GeneratorRun run = GeneratorHarness.Run(source);
+            if (run.Diagnostics.Any(d => d.Id.StartsWith("KG", StringComparison.Ordinal)))
+            {
+                Assert.Empty(run.Files);
+                Assert.DoesNotContain(run.Diagnostics, d => d.Id == "KG9999");
+                withDiagnostics++;
+            }
+            else if (run.Files.Length > 0)
+            {
+                Assert.Empty(run.CompileErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
+                generated++;
+            }
+        }
+        Assert.True(withDiagnostics > 20 && generated > 5, $"{withDiagnostics} rejected, {generated} generated");
+    }
+
     private static string DepthwiseDeclaration(Random random)
     {
         string Pair() => Mostly(random, "new[] { 1, 1 }", "new[] { 0, 1 }", "new[] { 2 }", "new[] { -1, 2 }", "new[] { 3, 3 }", "null", "new int[0]", "new[] { 2147483647, 2 }");
@@ -94,6 +118,41 @@ public sealed class RobustnessTests
             public partial class M
             {
                 static readonly sbyte[] W = { {{values}} };
+            }
+            """;
+    }
+
+    private static string ConvDeclaration(Random random)
+    {
+        int h = random.Next(8) == 0 ? Pick(random, 0, -1, 70000) : Pick(random, 1, 3, 5);
+        int c = random.Next(8) == 0 ? 0 : Pick(random, 1, 2, 4);
+        int oc = random.Next(8) == 0 ? Pick(random, 0, -2, 70000) : Pick(random, 1, 4);
+        int kh = random.Next(8) == 0 ? Pick(random, 0, -1, 9, 70000) : Pick(random, 1, 2, 3);
+        int kw = random.Next(8) == 0 ? Pick(random, 0, 9) : Pick(random, 1, 3);
+        int count = Math.Clamp(oc * Math.Max(kh, 0) * Math.Max(kw, 0) * Math.Max(c, 0), 0, 300) + (random.Next(8) == 0 ? random.Next(-2, 3) : 0);
+        string values = string.Join(", ", Enumerable.Range(0, Math.Max(0, count)).Select(_ => random.Next(-100, 100).ToString(CultureInfo.InvariantCulture)));
+        var args = new List<string> { oc.ToString(CultureInfo.InvariantCulture), kh.ToString(CultureInfo.InvariantCulture), kw.ToString(CultureInfo.InvariantCulture) };
+        args.Add(Mostly(random, "Weights = nameof(W)", "Weights = \"Nope\"", "WeightsFile = \"missing.bin\""));
+        args.Add(Mostly(random, "WeightScale = 0.5f", "", "WeightScales = new[] { 0.5f, 0.25f }", "WeightScale = -1f"));
+        args.Add(Mostly(random, "", "Strides = new[] { 0, 1 }", "Strides = new[] { 2 }", "Strides = new[] { 2, 3 }", "Strides = null"));
+        args.Add(Mostly(random, "", "Dilations = new[] { 2, 2 }", "Dilations = new[] { -1, 1 }", "Dilations = new int[0]"));
+        args.Add(Mostly(random, "", "Padding = Padding.Same", "Padding = (Padding)7", "Pads = new[] { 1, 1, 1, 1 }", "Pads = new[] { -1, 0, 0, 0 }", "Pads = new[] { 1, 2 }"));
+        args.Add(Mostly(random, "", "Groups = 2", "Groups = 0", "Groups = -3", "Groups = 4"));
+        args.Add(Mostly(random, "OutputScale = 1f", "OutputType = QuantType.Int32", "OutputType = QuantType.Float32", "OutputScale = 0f"));
+        args.Add(Mostly(random, "", "Bias = nameof(B)", "Input = \"nope\"", "Activation = (Activation)9"));
+        string model = Mostly(random, $"QuantizedModel({h}, {h}, {c}, InputScale = 0.5f)", $"QuantizedModel({h}, InputScale = 0.5f)", $"QuantizedModel({h}, 2, {c}, InputScale = 0.5f, ActivationType = QuantType.Int8)");
+        string dense = random.Next(4) == 0 ? "[Dense(3, 2, Weights = nameof(D), WeightScale = 1f, OutputScale = 1f)]" : "";
+        return $$"""
+            using KernelGen;
+            namespace F;
+            [{{model}}]
+            [Conv2D({{string.Join(", ", args.Where(a => a.Length > 0))}})]
+            {{dense}}
+            public partial class M
+            {
+                static readonly sbyte[] W = { {{values}} };
+                static readonly sbyte[] D = { 1, 2, 3, 4, 5, 6 };
+                static readonly int[] B = { {{string.Join(", ", Enumerable.Range(0, Math.Clamp(oc, 0, 100)).Select(j => j * 10))}} };
             }
             """;
     }

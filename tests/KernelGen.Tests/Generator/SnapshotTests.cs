@@ -50,6 +50,47 @@ public sealed class SnapshotTests
             Layer(1, 1, seed: 6, weightRange: 127, scales: new[] { 0.5f }, zeroPoints: new[] { 0 }, outScale: 1f, outZero: 0, Activation.None, name: "only", bias: false),
         }));
 
+    /// <summary>A convolution chain: 3x3 SAME stride 2 with int8 activations (border and interior pixels), a grouped 1x1
+    /// read in place, and a Dense reading the feature map flattened.</summary>
+    [Fact]
+    public void Conv2D_SameStride2_Grouped1x1_ThenDense()
+    {
+        var random = new Random(11);
+        string Values(int n, int range) => string.Join(",", Enumerable.Range(0, n).Select(_ => random.Next(-range, range + 1)));
+        string source = $$"""
+            namespace Snapshots;
+            [KernelGen.QuantizedModel(6, 6, 2, ActivationType = KernelGen.QuantType.Int8, InputScale = 0.05f, InputZeroPoint = -3)]
+            [KernelGen.Conv2D(4, 3, 3, Name = "conv", Weights = nameof(W0), Bias = nameof(B0), WeightScale = 0.01f, OutputScale = 0.08f, OutputZeroPoint = -128, OutputType = KernelGen.QuantType.Int8, Activation = KernelGen.Activation.Relu, Strides = new[] { 2, 2 }, Padding = KernelGen.Padding.Same)]
+            [KernelGen.Conv2D(6, 1, 1, Name = "pointwise", Weights = nameof(W1), WeightScales = new[] { 0.01f, 0.02f, 0.015f, 0.01f, 0.03f, 0.02f }, OutputScale = 0.1f, OutputZeroPoint = 5, OutputType = KernelGen.QuantType.Int8, Groups = 2)]
+            [KernelGen.Dense(54, 3, Name = "logits", Weights = nameof(W2), WeightScale = 0.02f, OutputScale = 0.2f, OutputType = KernelGen.QuantType.Int8)]
+            public partial class ConvNet
+            {
+                static readonly sbyte[] W0 = { {{Values(4 * 3 * 3 * 2, 60)}} };
+                static readonly int[] B0 = { 100, -50, 0, 7 };
+                static readonly sbyte[] W1 = { {{Values(6 * 2, 127)}} };
+                static readonly sbyte[] W2 = { {{Values(54 * 3, 127)}} };
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompileErrors);
+        GeneratedFile file = Assert.Single(run.Files);
+
+        byte[] input = new byte[3 * 72];
+        new Random(7).NextBytes(input);
+        byte[] expected = new byte[3 * 3];
+        foreach (PinnedPath path in Enum.GetValues<PinnedPath>().Where(ModelLoader.CanRun))
+        {
+            var loaded = new LoadedModel(ModelLoader.Load(run, new[] { source }, path), "Snapshots.ConvNet", signed: true);
+            byte[] actual = new byte[expected.Length];
+            if (path == PinnedPath.Native)
+                loaded.RunReference(input, expected);
+            loaded.Run(input, actual);
+            Assert.Equal(expected, actual);
+        }
+        Snapshot.Verify(file.Source);
+    }
+
     private static void Check(TestModel model, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         string directory = Path.Combine(Path.GetTempPath(), "kernelgen-snapshots", test);
