@@ -100,6 +100,49 @@ public sealed class HardeningTests
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 
+    private const string ConvModel = """
+        [global::KernelGen.QuantizedModel(5, 5, 2, InputScale = 0.5f, InputZeroPoint = 1)]
+        [global::KernelGen.Conv2D(4, 3, 3, Name = "conv", Weights = nameof(CW), Bias = nameof(CB), WeightScale = 0.25f, WeightZeroPoint = 1, OutputScale = 0.5f, Padding = global::KernelGen.Padding.Same, Groups = 2)]
+        [global::KernelGen.Conv2D(3, 1, 1, Name = "pw", Weights = nameof(PW), WeightScale = 0.25f, OutputType = global::KernelGen.QuantType.Int32)]
+        public partial class Conv
+        {
+            static readonly sbyte[] CW = { 1, -2, 3, -4, 5, -6, 7, -8, 9, 1, -2, 3, -4, 5, -6, 7, -8, 9, 1, -2, 3, -4, 5, -6, 7, -8, 9, 1, -2, 3, -4, 5, -6, 7, -8, 9 };
+            static readonly int[] CB = { 3, -3, 5, 0 };
+            static readonly sbyte[] PW = { 1, 2, 3, 4, -1, -2, -3, -4, 127, -128, 0, 9 };
+            SHADOW
+        }
+        """;
+
+    /// <summary>Conv2D kernels (gather, groups, padding, Int32 output, weight zero points) under C# 7.3 and the latest
+    /// version, next to user types named like the ones they use: no error, no warning, Run equal to RunReference.</summary>
+    [Theory]
+    [InlineData(LanguageVersion.CSharp7_3)]
+    [InlineData(LanguageVersion.Latest)]
+    public void Conv2D_CompilesCleanlyUnderOldAndNewLanguageVersions(LanguageVersion version)
+    {
+        const string convTypes = "public static class ScalarConv2D { } public struct Conv2DGeometry { } public class Conv2DReferenceLayer { } public static class DensePacking { } public static class Padding { }";
+        string source = "namespace N { " + ShadowingTypes + convTypes + ConvModel.Replace("SHADOW", ShadowingTypes + convTypes) + " }";
+        var options = new CSharpParseOptions(version);
+        CSharpCompilation compilation = GeneratorHarness.Compilation(Array.Empty<string>())
+            .WithOptions(GeneratorHarness.Compilation(new[] { source }).Options.WithNullableContextOptions(NullableContextOptions.Disable))
+            .AddSyntaxTrees(CSharpSyntaxTree.ParseText(source, options, path: "Conv.cs"));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new generator::KernelGen.Generator.KernelGenGenerator().AsSourceGenerator() }, parseOptions: options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Single(driver.GetRunResult().GeneratedTrees);
+        AssertGeneratedCodeIsClean(output);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Type type = ModelLoader.Load(run, new[] { source }, PinnedPath.Native).GetType("N.Conv")!;
+        var input = new byte[2 * 50];
+        new Random(3).NextBytes(input);
+        byte[] actual = new byte[2 * 5 * 5 * 3 * 4], wanted = new byte[actual.Length];
+        Conv2DKernelTests.Invoke(type.GetMethods().Single(m => m.Name == "Run" && m.GetParameters().Length == 2), input, actual);
+        Conv2DKernelTests.Invoke(type.GetMethod("RunReference")!, input, wanted);
+        Assert.Equal(wanted, actual);
+    }
+
     [Fact]
     public void LanguageVersionBelow7_3_ReportsKG0023()
     {
