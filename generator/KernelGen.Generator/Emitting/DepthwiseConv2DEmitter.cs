@@ -86,7 +86,7 @@ internal static class DepthwiseConv2DEmitter
         w.Close(";");
         IntTable(w, $"{id}_Bias", $"{id}: bias per output channel{(layer.Reference.HasBias ? "" : " (none declared: 0)")}, padded to whole blocks with 0", layer.Bias);
         RequantizeStep.EmitTables(w, id, layer.Requantization);
-        if (layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2)
+        if (GatherTable(layer))
         {
             int looped = LoopedBlocks(layer);
             var gather = new int[looped * 8];
@@ -110,8 +110,10 @@ internal static class DepthwiseConv2DEmitter
         {
             w.Line($"ref short w = ref {Global.MemoryMarshal}.GetReference({id}_Weights);");
             w.Line($"ref int bias = ref {Global.MemoryMarshal}.GetReference({id}_Bias);");
-            if (layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2)
+            if (GatherTable(layer))
                 w.Line($"ref int gather = ref {Global.MemoryMarshal}.GetReference({id}_Gather);");
+            else if (layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2)
+                w.Line($"{V256}<int> gather = {V256}.Create({string.Join(", ", Permutation(layer, 0))});");
             w.Line($"{V256}<int> inputZeroPoint = {V256}.Create({layer.InputZeroPoint});");
             RequantizeStep.DeclareConstants(w, id, layer.Requantization);
 
@@ -170,6 +172,11 @@ internal static class DepthwiseConv2DEmitter
         return blocks;
     }
 
+    /// <summary>True when the looped blocks need a table of permutations: they differ between blocks (8 is no multiple of
+    /// the depth multiplier); otherwise one constant serves them all.</summary>
+    private static bool GatherTable(DepthwiseConv2DLayerPlan layer)
+        => layer.DepthMultiplier > 1 && LoopedBlocks(layer) >= 2 && 8 % layer.DepthMultiplier != 0;
+
     /// <summary>For the block of output channels from <paramref name="first"/>: lane l reads input lane (first + l) / M - first / M.</summary>
     private static int[] Permutation(DepthwiseConv2DLayerPlan layer, int first)
     {
@@ -192,7 +199,8 @@ internal static class DepthwiseConv2DEmitter
             {
                 if (m > 1)
                     w.Line($"int cb = c / {m};");
-                Block(w, layer, row, column, taps, "c", m > 1 ? "cb" : "c", 8, 8, m > 1 ? $"{V256}.LoadUnsafe(ref {Unsafe}.Add(ref gather, c))" : null);
+                Block(w, layer, row, column, taps, "c", m > 1 ? "cb" : "c", 8, 8,
+                    m == 1 ? null : GatherTable(layer) ? $"{V256}.LoadUnsafe(ref {Unsafe}.Add(ref gather, c))" : "gather");
             }
             first = looped;
         }
@@ -230,20 +238,25 @@ internal static class DepthwiseConv2DEmitter
                 : "ref byte xr = ref xp;");
             string wOffset = rowLoop ? $"ky * {layer.KernelWidth * padded}" + (firstTap == 0 ? "" : $" + {firstTap}") : SourceWriter.Int(firstTap);
             w.Line(wOffset == "0" ? "ref short wr = ref w;" : $"ref short wr = ref {Unsafe}.Add(ref w, {wOffset});");
-            bool columnLoop = column.Taps > 1;
+            // Up to MaxUnrolledColumns taps of a kernel row are written out (constant offsets); wider rows loop.
+            bool columnLoop = column.Taps > MaxUnrolledColumns;
             if (columnLoop)
                 w.Open($"for (int kx = 0; kx < {column.Taps}; kx++)");
             else
                 w.Open();
-            string xAt = Sum(columnLoop ? $"kx * {layer.DilationWidth * layer.Channels}" : null, cb);
-            string wAt = Sum(columnLoop ? $"kx * {padded}" : null, o);
-            string widen = layer.InputSigned
-                ? $"{Avx2}.ConvertToVector256Int32({V128}.AsSByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))"
-                : $"{Avx2}.ConvertToVector256Int32({V128}.AsByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))";
-            w.Line($"{V256}<int> v = {Avx2}.Subtract({widen}, inputZeroPoint);");
-            if (permute is not null)
-                w.Line($"v = {Avx2}.PermuteVar8x32(v, {permute});");
-            w.Line($"acc = {Avx2}.Add(acc, {Avx2}.MultiplyLow(v, {Avx2}.ConvertToVector256Int32({V128}.LoadUnsafe(ref {At("wr", wAt)}))));");
+            for (int kx = 0; kx < (columnLoop ? 1 : column.Taps); kx++)
+            {
+                string xAt = columnLoop ? Sum($"kx * {layer.DilationWidth * layer.Channels}", cb) : Plus(cb, kx * layer.DilationWidth * layer.Channels);
+                string wAt = columnLoop ? Sum($"kx * {padded}", o) : Plus(o, kx * padded);
+                string widen = layer.InputSigned
+                    ? $"{Avx2}.ConvertToVector256Int32({V128}.AsSByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))"
+                    : $"{Avx2}.ConvertToVector256Int32({V128}.AsByte({V128}.CreateScalar({Read(At("xr", xAt), read)})))";
+                string v = columnLoop || column.Taps == 1 ? "v" : $"v{kx}";
+                w.Line($"{V256}<int> {v} = {Avx2}.Subtract({widen}, inputZeroPoint);");
+                if (permute is not null)
+                    w.Line($"{v} = {Avx2}.PermuteVar8x32({v}, {permute});");
+                w.Line($"acc = {Avx2}.Add(acc, {Avx2}.MultiplyLow({v}, {Avx2}.ConvertToVector256Int32({V128}.LoadUnsafe(ref {At("wr", wAt)}))));");
+            }
             w.Close();
             w.Close();
         }
@@ -273,6 +286,19 @@ internal static class DepthwiseConv2DEmitter
         if (bytes - done >= 1)
             parts.Add(done == 0 ? $"(ulong){Byte(done)}" : $"(ulong){Byte(done)} << {8 * done}");
         return parts.Count == 1 ? parts[0] : "(" + string.Join(" | ", parts) + ")";
+    }
+
+    /// <summary>Taps of one kernel row written out rather than looped.</summary>
+    private const int MaxUnrolledColumns = 5;
+
+    /// <summary><paramref name="offset"/> (a literal or an expression) plus a constant.</summary>
+    private static string Plus(string offset, int constant)
+    {
+        if (constant == 0)
+            return offset;
+        if (int.TryParse(offset, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int literal))
+            return SourceWriter.Int(literal + constant);
+        return $"{offset} + {constant}";
     }
 
     private static string Sum(string? variable, string offset)
@@ -351,7 +377,9 @@ internal static class DepthwiseConv2DEmitter
         string zeros = r.WeightZeroPoints.Length == 1 ? SourceWriter.Int(r.WeightZeroPoints[0]) : "per channel";
         w.Line($"//   weights: {(r.WeightScales.Length == 1 ? "scale " + SourceWriter.Float(r.WeightScales[0]) : $"{layer.OutputChannels} scales")}, zero point {zeros}; folded v = w - z_w (int16, |v| <= 255)");
         RequantizeStep.Header(w, layer.Identifier, layer.Requantization, r.InputScale, r.WeightScales, r.PerChannelScales, r.OutputScale, r.Activation);
-        w.Line($"//   acc_o = {(r.HasBias ? "bias_o + " : "")}Σ over valid taps (i, j) of (x[oy * {layer.StrideHeight} - {pads[0]} + i * {layer.DilationHeight}, ox * {layer.StrideWidth} - {pads[1]} + j * {layer.DilationWidth}, o / {layer.DepthMultiplier}] - z_in) * v[i, j, o], exact in int32");
+        string Coordinate(string o, int stride, int pad, string k, int dilation)
+            => $"{o}{(stride == 1 ? "" : " * " + stride)}{(pad == 0 ? "" : " - " + pad)} + {k}{(dilation == 1 ? "" : " * " + dilation)}";
+        w.Line($"//   acc_o = {(r.HasBias ? "bias_o + " : "")}Σ over valid taps (i, j) of (x[{Coordinate("oy", layer.StrideHeight, pads[0], "i", layer.DilationHeight)}, {Coordinate("ox", layer.StrideWidth, pads[1], "j", layer.DilationWidth)}, {(layer.DepthMultiplier == 1 ? "o" : "o / " + layer.DepthMultiplier)}] - z_in) * v[i, j, o], exact in int32");
         List<Run> rows = Runs(layer.OutputHeight, layer.InputHeight, layer.KernelHeight, layer.StrideHeight, layer.DilationHeight, pads[0]);
         List<Run> columns = Runs(layer.OutputWidth, layer.InputWidth, layer.KernelWidth, layer.StrideWidth, layer.DilationWidth, pads[1]);
         w.Line($"//   runs: {rows.Count} of rows x {columns.Count} of columns with the same valid taps; {LoopedBlocks(layer)} channel blocks of 8 in a loop, {(layer.OutputChannels + 7) / 8 - (LoopedBlocks(layer) >= 2 ? LoopedBlocks(layer) : 0)} written out");
