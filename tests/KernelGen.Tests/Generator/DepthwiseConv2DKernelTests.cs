@@ -1,3 +1,5 @@
+extern alias generator;
+
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -93,6 +95,25 @@ public sealed class DepthwiseConv2DKernelTests
             Assert.Equal(expected, actual);
         }
         Snapshot.Verify(file.Source);
+    }
+
+    /// <summary>The generated code compiles as C# 7.3 with no warnings: random layers (every feature of the op) in a
+    /// block namespace, as an old project declares them.</summary>
+    [Fact]
+    public void GeneratedCode_CompilesAsCSharp73WithoutWarnings()
+    {
+        var random = new Random(11);
+        string body = string.Concat(Enumerable.Range(0, 12).Select(i => TestDepthwiseModel.Random(random, $"Old{i}").Source("X").Replace("namespace X;", "")));
+        string source = "namespace Old {\n" + body + "}\n";
+        var options = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp7_3);
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { source });
+        compilation = compilation.WithOptions(compilation.Options.WithNullableContextOptions(Microsoft.CodeAnalysis.NullableContextOptions.Disable))
+            .ReplaceSyntaxTree(compilation.SyntaxTrees[0], Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, options, path: "Old.cs"));
+        Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(new[] { Microsoft.CodeAnalysis.GeneratorExtensions.AsSourceGenerator(new generator::KernelGen.Generator.KernelGenGenerator()) }, parseOptions: options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Microsoft.CodeAnalysis.Compilation output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Equal(13, output.SyntaxTrees.Count());
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
     }
 
     private sealed class Batch
