@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
@@ -9,7 +10,7 @@ using BenchmarkDotNet.Running;
 namespace KernelGen.Benchmarks;
 
 /// <summary>
-/// Adds the Path column and joins the three classes into one summary table. The job comes from the command line
+/// Adds the Path column and joins the benchmark classes into one summary table. The job comes from the command line
 /// (e.g. --job short); without one, BenchmarkDotNet's default job runs.
 /// </summary>
 public sealed class BenchmarkConfig : ManualConfig
@@ -18,6 +19,9 @@ public sealed class BenchmarkConfig : ManualConfig
     {
         AddColumn(new PathColumn());
         WithOptions(ConfigOptions.JoinSummary);
+        // BenchmarkDotNet rebuilds the project; the generator folding the conv models' weights makes that build longer
+        // than the default 120 s on a busy 2-core machine.
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }
 
@@ -52,9 +56,11 @@ public sealed class PathColumn : IColumn
                 if (pinned)
                     return "see log";
                 var model = (KernelGenModelAttribute?)System.Attribute.GetCustomAttribute(benchmarkCase.Descriptor.Type, typeof(KernelGenModelAttribute));
-                return model is null ? "?" : ModelInfo.Of(model.Model).ActivePath.ToString();
+                return model is null ? "?" : ModelInfo.ActivePathOf(model.Model).ToString();
             case "OnnxRuntime":
                 return "ORT " + OrtDense.Version;
+            case "OnnxRuntimeNhwc":
+                return "ORT " + OrtDense.Version + " NHWC";
             case "TensorPrimitivesFp32":
                 return pinned ? "see log" : Vector512.IsHardwareAccelerated ? "fp32 Vector512" : "fp32 Vector256";
             default:

@@ -78,7 +78,10 @@ internal sealed class ModelInfo
     }
 
     /// <summary>The generated <c>ActivePath</c> of the model class.</summary>
-    public KernelPath ActivePath => (KernelPath)Type.GetProperty("ActivePath", BindingFlags.Static | BindingFlags.Public)!.GetValue(null)!;
+    public KernelPath ActivePath => ActivePathOf(Type);
+
+    /// <summary>The generated <c>ActivePath</c> of any KernelGen model class.</summary>
+    public static KernelPath ActivePathOf(Type model) => (KernelPath)model.GetProperty("ActivePath", BindingFlags.Static | BindingFlags.Public)!.GetValue(null)!;
 
     public string Describe() => $"{Type.Name}: {InputSize} -> " + string.Join(" -> ",
         Layers.Select(l => l.Outputs + (l.Activation == Activation.None ? "" : " " + l.Activation)));

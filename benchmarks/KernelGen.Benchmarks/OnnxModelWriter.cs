@@ -8,9 +8,9 @@ using KernelGen;
 namespace KernelGen.Benchmarks;
 
 /// <summary>
-/// Writes a KernelGen model as ONNX bytes: one QLinearMatMul per Dense layer, weights as initializers. A hand-written
-/// protobuf encoder with the field numbers of onnx.proto (only the fields used here), so the benchmarks need no .onnx
-/// files in the repository and no Python.
+/// Writes a KernelGen model as ONNX bytes: one QLinearMatMul per Dense layer, or one QLinearConv for a convolution
+/// model, weights as initializers. A hand-written protobuf encoder with the field numbers of onnx.proto (only the
+/// fields used here), so the benchmarks need no .onnx files in the repository and no Python.
 /// </summary>
 internal static class OnnxModelWriter
 {
@@ -78,6 +78,65 @@ internal static class OnnxModelWriter
         graph.Message(11, ValueInfo(InputName, UInt8, [rows, model.InputSize]));   // GraphProto.input
         graph.Message(12, ValueInfo(OutputName, UInt8, [rows, model.OutputSize])); // GraphProto.output
 
+        return ModelBytes(graph);
+    }
+
+    /// <summary>
+    /// The ONNX model for a one-layer convolution model: one QLinearConv node, NCHW input [batch, C, H, W] and output
+    /// [batch, O, OH, OW], weights OIHW [O, C / group, kH, kW] int8 with a per-channel w_scale [O] and a w_zero_point [O]
+    /// of zeros, explicit pads (ONNX order {top, left, bottom, right}, the declaration's), group = C for depthwise, no
+    /// bias. ReLU is QLinearConv's own saturation at y_zero_point 0 (ConvModelInfo checks that).
+    /// With <paramref name="channelsLast"/> the node is ONNX Runtime's own com.microsoft QLinearConv with
+    /// channels_last = 1 instead, on NHWC input [batch, H, W, C] and output [batch, OH, OW, O] (same weights and
+    /// attributes): the kernel ORT_ENABLE_ALL rewrites the standard node into, without the two Transposes around it.
+    /// </summary>
+    public static byte[] WriteConv(ConvModelInfo model, int batch, bool channelsLast = false)
+    {
+        var initializers = new List<Proto>
+        {
+            Tensor("x_scale", Float, [], Floats(model.InputScale)),
+            Tensor("x_zero_point", UInt8, [], [(byte)model.InputZeroPoint]),
+            Tensor("w", Int8, [model.OutputChannels, model.Channels / model.Groups, model.KernelHeight, model.KernelWidth],
+                MemoryMarshal.AsBytes(model.OnnxWeights.AsSpan()).ToArray()),
+            Tensor("w_scale", Float, [model.OutputChannels], Floats(model.WeightScales)),
+            Tensor("w_zero_point", Int8, [model.OutputChannels], new byte[model.OutputChannels]),
+            Tensor("y_scale", Float, [], Floats(model.OutputScale)),
+            Tensor("y_zero_point", UInt8, [], [(byte)model.OutputZeroPoint]),
+        };
+
+        var node = new Proto();
+        foreach (string input in new[] { InputName, "x_scale", "x_zero_point", "w", "w_scale", "w_zero_point", "y_scale", "y_zero_point" })
+            node.String(1, input);                     // NodeProto.input
+        node.String(2, OutputName);                    // NodeProto.output
+        node.String(3, "conv");                        // NodeProto.name
+        node.String(4, "QLinearConv");                 // NodeProto.op_type
+        node.Message(5, Ints("kernel_shape", model.KernelHeight, model.KernelWidth)); // NodeProto.attribute
+        node.Message(5, Ints("strides", model.Strides));
+        node.Message(5, Ints("dilations", model.Dilations));
+        node.Message(5, Ints("pads", model.Pads));
+        node.Message(5, Int("group", model.Groups));
+        if (channelsLast)
+        {
+            node.Message(5, Int("channels_last", 1));
+            node.String(7, "com.microsoft");           // NodeProto.domain
+        }
+
+        var graph = new Proto();
+        graph.Message(1, node);                        // GraphProto.node
+        graph.String(2, model.Type.Name);              // GraphProto.name
+        foreach (Proto initializer in initializers)
+            graph.Message(5, initializer);             // GraphProto.initializer
+        long[] inputShape = channelsLast ? [batch, model.Height, model.Width, model.Channels] : [batch, model.Channels, model.Height, model.Width];
+        long[] outputShape = channelsLast
+            ? [batch, model.OutputHeight, model.OutputWidth, model.OutputChannels]
+            : [batch, model.OutputChannels, model.OutputHeight, model.OutputWidth];
+        graph.Message(11, ValueInfo(InputName, UInt8, inputShape));   // GraphProto.input
+        graph.Message(12, ValueInfo(OutputName, UInt8, outputShape)); // GraphProto.output
+        return ModelBytes(graph, channelsLast);
+    }
+
+    private static byte[] ModelBytes(Proto graph, bool microsoftDomain = false)
+    {
         var opset = new Proto();
         opset.String(1, "");                           // OperatorSetIdProto.domain (default)
         opset.Int(2, 13);                              // OperatorSetIdProto.version
@@ -86,8 +145,37 @@ internal static class OnnxModelWriter
         m.Int(1, 8);                                   // ModelProto.ir_version
         m.String(2, "KernelGen.Benchmarks");           // ModelProto.producer_name
         m.Message(8, opset);                           // ModelProto.opset_import
+        if (microsoftDomain)
+        {
+            var contrib = new Proto();
+            contrib.String(1, "com.microsoft");
+            contrib.Int(2, 1);
+            m.Message(8, contrib);
+        }
         m.Message(7, graph);                           // ModelProto.graph
         return m.ToArray();
+    }
+
+    // onnx.proto AttributeProto.AttributeType
+    private const int AttributeInt = 2, AttributeInts = 7;
+
+    private static Proto Int(string name, long value)
+    {
+        var a = new Proto();
+        a.String(1, name);                             // AttributeProto.name
+        a.Int(3, value);                               // AttributeProto.i
+        a.Int(20, AttributeInt);                       // AttributeProto.type
+        return a;
+    }
+
+    private static Proto Ints(string name, params int[] values)
+    {
+        var a = new Proto();
+        a.String(1, name);                             // AttributeProto.name
+        foreach (int v in values)
+            a.Int(8, v);                               // AttributeProto.ints (unpacked, as onnx writes them)
+        a.Int(20, AttributeInts);                      // AttributeProto.type
+        return a;
     }
 
     private static byte[] Floats(params float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
