@@ -172,10 +172,10 @@ namespace DigitsCnn
                             // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
                             for (int i = 0; i < 3; i++)
                             {
-                                int iy = oy * 1 - 1 + i * 1;
+                                int iy = oy - 1 + i;
                                 for (int j = 0; j < 3; j++)
                                 {
-                                    int ix = ox * 1 - 1 + j * 1;
+                                    int ix = ox - 1 + j;
                                     ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 1);
                                     if ((uint)iy < 8u && (uint)ix < 8u)
                                         global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
@@ -238,10 +238,10 @@ namespace DigitsCnn
                             // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
                             for (int i = 0; i < 3; i++)
                             {
-                                int iy = oy * 1 - 1 + i * 1;
+                                int iy = oy - 1 + i;
                                 for (int j = 0; j < 3; j++)
                                 {
-                                    int ix = ox * 1 - 1 + j * 1;
+                                    int ix = ox - 1 + j;
                                     ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 1);
                                     if ((uint)iy < 8u && (uint)ix < 8u)
                                         global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
@@ -415,10 +415,10 @@ namespace DigitsCnn
                             // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
                             for (int i = 0; i < 3; i++)
                             {
-                                int iy = oy * 1 - 1 + i * 1;
+                                int iy = oy - 1 + i;
                                 for (int j = 0; j < 3; j++)
                                 {
-                                    int ix = ox * 1 - 1 + j * 1;
+                                    int ix = ox - 1 + j;
                                     ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 8);
                                     if ((uint)iy < 4u && (uint)ix < 4u)
                                         global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
@@ -504,10 +504,10 @@ namespace DigitsCnn
                             // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
                             for (int i = 0; i < 3; i++)
                             {
-                                int iy = oy * 1 - 1 + i * 1;
+                                int iy = oy - 1 + i;
                                 for (int j = 0; j < 3; j++)
                                 {
-                                    int ix = ox * 1 - 1 + j * 1;
+                                    int ix = ox - 1 + j;
                                     ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 8);
                                     if ((uint)iy < 4u && (uint)ix < 4u)
                                         global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
