@@ -40,6 +40,7 @@ public sealed class QLinearConvTests(ITestOutputHelper output)
             ConvCase c = ConvCase.Draw(index);
             byte[] actual = OrtRunner.Run(c.Model(), c.Input, RandomQuant.Raw(c.X));
             byte[] expected = c.Reference();
+            Assert.True(expected.AsSpan().SequenceEqual(c.LocalReference()), $"layer {c.Index}: Conv2DReferenceLayer and the test-local reference disagree");
             layers++;
             bytes += expected.Length;
             foreach (string key in c.Kinds())
@@ -217,12 +218,44 @@ internal sealed record ConvCase(
     }
 
     /// <summary>
-    /// The expected output. THE SWAP POINT: this calls the test-local <see cref="LocalConvReference"/> while the runtime
-    /// has no Conv2D reference layer; when Conv2DReferenceLayer lands, build it from this case here (NCHW x and w as
-    /// above, Float scheme) and return its output instead. <see cref="Accumulators"/> (used to pick scales and to
-    /// explain failures) may stay local.
+    /// The expected output: the runtime's <see cref="KernelGen.Reference.Conv2DReferenceLayer"/> in the Float scheme, built
+    /// from this case (x NCHW to NHWC per batch item, w OIHW to OHWI, the output back to NCHW). The test-local
+    /// <see cref="LocalConvReference"/> stays for <see cref="Accumulators"/>, which pick scales and explain failures, and
+    /// <see cref="LocalReference"/> checks the two references agree.
     /// </summary>
-    public byte[] Reference() => LocalConvReference.Requantize(this, Accumulators());
+    public byte[] Reference()
+    {
+        int perGroup = C / Group;
+        var weights = new byte[M * KH * KW * perGroup];
+        for (int o = 0; o < M; o++)
+            for (int c = 0; c < perGroup; c++)
+                for (int i = 0; i < KH; i++)
+                    for (int j = 0; j < KW; j++)
+                        weights[((o * KH + i) * KW + j) * perGroup + c] = unchecked((byte)Weights[((o * perGroup + c) * KH + i) * KW + j]);
+        var layer = new KernelGen.Reference.Conv2DReferenceLayer(
+            H, W, C, M, KH, KW, Strides, Dilations, Pads, Group,
+            XType, XScale, XZero, WType, weights, WScales, WZeros, Bias, YScale, YZero, Activation.None,
+            scheme: RequantizationScheme.Float);
+        var output = new byte[Batch * M * OH * OW];
+        var nhwc = new byte[H * W * C];
+        var result = new byte[OH * OW * M];
+        for (int b = 0; b < Batch; b++)
+        {
+            for (int c = 0; c < C; c++)
+                for (int y = 0; y < H; y++)
+                    for (int x = 0; x < W; x++)
+                        nhwc[(y * W + x) * C + c] = unchecked((byte)X[((b * C + c) * H + y) * W + x]);
+            layer.Run(new[] { nhwc }, result);
+            for (int o = 0; o < M; o++)
+                for (int y = 0; y < OH; y++)
+                    for (int x = 0; x < OW; x++)
+                        output[((b * M + o) * OH + y) * OW + x] = result[(y * OW + x) * M + o];
+        }
+        return output;
+    }
+
+    /// <summary>The test-local reference's output, for the check that both references agree.</summary>
+    public byte[] LocalReference() => LocalConvReference.Requantize(this, Accumulators());
 
     /// <summary>The int32 accumulators (bias included), NCHW, from <see cref="LocalConvReference"/>.</summary>
     public int[] Accumulators() => LocalConvReference.Accumulate(this);
