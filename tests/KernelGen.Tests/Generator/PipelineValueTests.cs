@@ -34,11 +34,22 @@ public sealed class PipelineValueTests
             "namespace V; [KernelGen.QuantizedModel(4, InputScale = 0.5f)] [KernelGen.Dense(4, 2, WeightsFile = \"w.bin\", WeightScales = new[] { 0.25f, 0.5f }, OutputScale = 0.5f)] public partial class FromFile { }",
             "namespace V; [KernelGen.QuantizedModel(100, InputScale = 0.5f)] [KernelGen.Dense(100, 50, Weights = nameof(Big), WeightScale = 0.25f, OutputScale = 0.5f)] public partial class Large<T> { " + large + " }",
             "namespace V; [KernelGen.QuantizedModel(4, InputScale = -1f)] [KernelGen.Dense(4, 2, Weights = \"Missing\", WeightScale = 0.25f, OutputScale = 0.5f)] public partial class Broken { }",
+            // Every op of the tensor graph: conv, depthwise, pools, Add, Concat, Flatten, an unfused Relu, Dense; and the float
+            // edges with NCHW, Quantize, Dequantize and an unfolded Requantize.
+            "namespace V; [KernelGen.QuantizedModel(4, 4, 2, InputScale = 0.5f)] "
+                + "[KernelGen.Conv2D(2, 3, 3, Name = \"c\", Padding = KernelGen.Padding.Same, Weights = nameof(C), WeightScale = 0.25f, OutputScale = 0.5f)] "
+                + "[KernelGen.DepthwiseConv2D(3, 3, Name = \"d\", Padding = KernelGen.Padding.Same, Weights = nameof(D), WeightScale = 0.25f, OutputScale = 0.5f)] "
+                + "[KernelGen.Add(\"c\", \"d\", Name = \"a\", OutputScale = 0.5f)] [KernelGen.Relu(Name = \"r\", Input = \"c\")] "
+                + "[KernelGen.Concat(\"a\", \"r\", Name = \"cat\")] [KernelGen.MaxPool(2, 2, Name = \"mp\")] [KernelGen.AveragePool(2, 2, Name = \"ap\", Input = \"cat\", OutputScale = 0.25f)] "
+                + "[KernelGen.GlobalAveragePool(Name = \"gp\")] [KernelGen.Flatten(Name = \"f\")] [KernelGen.Dense(4, 2, Name = \"fc\", Weights = nameof(W), WeightScale = 0.25f, OutputScale = 0.5f)] "
+                + "public partial class Graph { static readonly sbyte[] C = { " + string.Join(", ", Enumerable.Repeat("1", 36)) + " }; static readonly sbyte[] D = { " + string.Join(", ", Enumerable.Repeat("2", 18)) + " }; static readonly sbyte[] W = { 1, 2, 3, 4, 5, 6, 7, 8 }; }",
+            "namespace V; [KernelGen.QuantizedModel(2, 2, 2, ActivationType = KernelGen.QuantType.Float32, Layout = KernelGen.TensorLayout.Nchw, Requantization = KernelGen.RequantizationScheme.Float)] "
+                + "[KernelGen.Quantize(Name = \"q\", Scale = 0.1f)] [KernelGen.Requantize(Name = \"rq\", OutputScale = 0.2f)] [KernelGen.Dequantize(Name = \"dq\")] public partial class Edges { }",
         };
         CSharpCompilation compilation = GeneratorHarness.Compilation(sources);
         GeneratorRunResult result = GeneratorHarness.Driver(new[] { new FileAdditionalText(weights) }, trackSteps: true)
             .RunGenerators(compilation).GetRunResult().Results.Single();
-        Assert.Equal(3, result.GeneratedSources.Length);
+        Assert.Equal(5, result.GeneratedSources.Length);
 
         int walked = 0;
         foreach (string step in new[] { Steps.Models, Steps.Constants, Steps.Files, Steps.Inputs, Steps.Plans })
