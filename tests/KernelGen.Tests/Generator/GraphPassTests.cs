@@ -45,6 +45,8 @@ public sealed class GraphPassTests
         Assert.Empty(b.Diagnostics);
         Assert.Equal(b.Files.Single().Source, a.Files.Single().Source);
         Assert.DoesNotContain("Requantize", a.Files.Single().Source.Replace("RequantizationScheme", "").Replace("PackedRequantization", ""));
+        // The pass, reviewable: the model declared with [Requantize] compiles to this file.
+        Snapshot.Verify(a.Files.Single().Source);
     }
 
     [Fact]
@@ -149,6 +151,7 @@ public sealed class GraphPassTests
         Assert.Empty(a.Diagnostics);
         Assert.Empty(b.Diagnostics);
         Assert.Equal(b.Files.Single().Source, a.Files.Single().Source);
+        Snapshot.Verify(a.Files.Single().Source, suffix: $"{(declared.Length == 0 ? "None" : declared.Substring(declared.LastIndexOf('.') + 1))}Then{layer}");
     }
 
     [Theory]
@@ -210,6 +213,7 @@ public sealed class GraphPassTests
         Assert.Empty(a.Diagnostics);
         Assert.Empty(b.Diagnostics);
         Assert.Equal(b.Files.Single().Source, a.Files.Single().Source);
+        Snapshot.Verify(a.Files.Single().Source);
 
         // Other parameters are a real round trip through float: both layers stay, and the model is exact on every path.
         string different = Model($"[{Fc1}, OutputScale = 0.03f, OutputZeroPoint = 40)]\n[Dequantize(Name = \"dq\")]\n[Quantize(Name = \"q\", Scale = 0.05f, ZeroPoint = 40)]\n{Fc2}");
