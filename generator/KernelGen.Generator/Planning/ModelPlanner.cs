@@ -171,6 +171,11 @@ internal static class ModelPlanner
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, input.LocationOf("Requantization") ?? input.Location, owner,
                 $"Requantization is (RequantizationScheme){(int)input.Scheme}; it is RequantizationScheme.FixedPoint or RequantizationScheme.Float"));
         }
+        if (input.Layout is not (TensorLayout.Nhwc or TensorLayout.Nchw))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ConflictingArguments, input.LocationOf("Layout") ?? input.Location, owner,
+                $"Layout is (TensorLayout){(int)input.Layout}; it is TensorLayout.Nhwc or TensorLayout.Nchw"));
+        }
         if (type == QuantType.Float32)
             return new Tensor(0, InputName, shape, type, 1f, 0, "the model input");
 

@@ -84,6 +84,7 @@ public sealed class DiagnosticsTests
         { "KG0014", Model(Input, "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), WeightScale = 1f, [|WeightScales = new[] { 1f, 1f }|], OutputScale = 1f)]"), "not both" },
         { "KG0014", Model(Input, "[[|Dense(4, 2, Name = \"fc1\", Weights = nameof(W), OutputScale = 1f)|]]"), "no weight scale" },
         { "KG0014", Model("QuantizedModel(4, InputScale = 0.5f, [|Requantization = (RequantizationScheme)7|])", $"[{Dense()}]"), "Requantization is (RequantizationScheme)7; it is RequantizationScheme.FixedPoint or RequantizationScheme.Float" },
+        { "KG0014", Model("QuantizedModel(4, InputScale = 0.5f, [|Layout = (TensorLayout)5|])", $"[{Dense()}]"), "Layout is (TensorLayout)5; it is TensorLayout.Nhwc or TensorLayout.Nchw" },
         { "KG0015", Model("QuantizedModel(4, InputScale = 1e6f)", "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), WeightScale = 1e6f, [|OutputScale = 1e-4f|])]"), "must be below 2^31" },
         // The float scheme has the same bound; an infinite scale (float overflow) was emitted as the literal "Infinityf".
         { "KG0015", Model("QuantizedModel(4, InputScale = 1e6f, Requantization = RequantizationScheme.Float)", "[Dense(4, 2, Name = \"fc1\", Weights = nameof(W), WeightScale = 1e6f, [|OutputScale = 1e-4f|])]"), "of output 0 is 1E+16; it must be below 2^31" },
