@@ -53,10 +53,10 @@ internal static class Conv2DEmitter
         w.Close(";");
 
         string layout = layer.Groups == 1 ? "per column, padded to whole blocks" : $"per group ({layer.TableColumns} columns each: its {n} columns padded to whole blocks)";
-        IntTable(w, $"{id}_Bias", $"{id}: folded bias c_j {layout}", layer.FoldedBias);
+        w.IntTable($"{id}_Bias", $"{id}: folded bias c_j {layout}", layer.FoldedBias);
         RequantizeStep.EmitTables(w, id, layer.Requantization);
         if (layer.HasWeightZeroPoints)
-            IntTable(w, $"{id}_WeightZeroPoints", $"{id}: weight zero point z_w'_j in the operand's terms, {layout}", layer.WeightZeroPoints);
+            w.IntTable($"{id}_WeightZeroPoints", $"{id}: weight zero point z_w'_j in the operand's terms, {layout}", layer.WeightZeroPoints);
         w.Line();
     }
 
@@ -245,7 +245,7 @@ internal static class Conv2DEmitter
     public static void EmitDeclaredData(SourceWriter w, Conv2DLayerPlan layer)
     {
         if (layer.Reference.HasBias)
-            IntTable(w, $"{layer.Identifier}_DeclaredBias", $"{layer.Identifier}: bias as declared", layer.Reference.Bias);
+            w.IntTable($"{layer.Identifier}_DeclaredBias", $"{layer.Identifier}: bias as declared", layer.Reference.Bias);
     }
 
     private static void Header(SourceWriter w, Conv2DLayerPlan layer)
@@ -277,19 +277,6 @@ internal static class Conv2DEmitter
         w.Line($"//   packed: per group, {Plural(layer.GroupOutputs, "column")} in {Plural(DensePacking.Blocks(layer.GroupOutputs), "block")} of 8; {k} k in {Plural(DensePacking.Groups(k), "group")} of 4{(k % 4 != 0 ? " (the last zero-padded)" : "")}");
         w.Line($"//   AVX2: {layer.SaturationProof}");
         w.Line("// ------------------------------------------------------------------------------------------------");
-    }
-
-    private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
-    {
-        w.Line($"/// <summary>{what}.</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<int> {name} => new int[]");
-        w.Open();
-        for (int start = 0; start < values.Length; start += 8)
-        {
-            int count = Math.Min(8, values.Length - start);
-            w.Line(string.Join(", ", Enumerable.Range(start, count).Select(i => SourceWriter.Int(values[i]))) + ",");
-        }
-        w.Close(";");
     }
 
     private static string Bool(bool value) => value ? "true" : "false";

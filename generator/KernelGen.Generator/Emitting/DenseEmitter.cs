@@ -47,10 +47,10 @@ internal static class DenseEmitter
         }
         w.Close(";");
 
-        IntTable(w, $"{id}_Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);
+        w.IntTable($"{id}_Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);
         RequantizeStep.EmitTables(w, id, layer.Requantization);
         if (layer.HasWeightZeroPoints)
-            IntTable(w, $"{id}_WeightZeroPoints", $"{id}: weight zero point z_w'_j per column, in the operand's terms", layer.WeightZeroPoints);
+            w.IntTable($"{id}_WeightZeroPoints", $"{id}: weight zero point z_w'_j per column, in the operand's terms", layer.WeightZeroPoints);
         w.Line();
     }
 
@@ -120,7 +120,7 @@ internal static class DenseEmitter
     public static void EmitDeclaredData(SourceWriter w, DenseLayerPlan layer)
     {
         if (layer.Reference.HasBias)
-            IntTable(w, $"{layer.Identifier}_DeclaredBias", $"{layer.Identifier}: bias as declared", layer.Reference.Bias);
+            w.IntTable($"{layer.Identifier}_DeclaredBias", $"{layer.Identifier}: bias as declared", layer.Reference.Bias);
     }
 
     private static void Header(SourceWriter w, DenseLayerPlan layer)
@@ -156,19 +156,6 @@ internal static class DenseEmitter
     /// <summary>The layer as one GEMM row.</summary>
     public static GemmRow Row(DenseLayerPlan layer)
         => new(layer.Identifier, layer.Inputs, layer.Outputs, layer.InputSigned, layer.WeightZeroPoints, layer.HasWeightZeroPoints && layer.UniformWeightZeroPoint, layer.Requantization);
-
-    private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
-    {
-        w.Line($"/// <summary>{what}.</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<int> {name} => new int[]");
-        w.Open();
-        for (int start = 0; start < values.Length; start += 8)
-        {
-            int count = Math.Min(8, values.Length - start);
-            w.Line(string.Join(", ", Enumerable.Range(start, count).Select(i => SourceWriter.Int(values[i]))) + ",");
-        }
-        w.Close(";");
-    }
 
     private static string Bool(bool value) => value ? "true" : "false";
 

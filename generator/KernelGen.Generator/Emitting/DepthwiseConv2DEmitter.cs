@@ -84,7 +84,7 @@ internal static class DepthwiseConv2DEmitter
             w.Line(line.ToString());
         }
         w.Close(";");
-        IntTable(w, $"{id}_Bias", $"{id}: bias per output channel{(layer.Reference.HasBias ? "" : " (none declared: 0)")}, padded to whole blocks with 0", layer.Bias);
+        w.IntTable($"{id}_Bias", $"{id}: bias per output channel{(layer.Reference.HasBias ? "" : " (none declared: 0)")}, padded to whole blocks with 0", layer.Bias);
         RequantizeStep.EmitTables(w, id, layer.Requantization);
         if (GatherTable(layer))
         {
@@ -95,7 +95,7 @@ internal static class DepthwiseConv2DEmitter
                 for (int l = 0; l < 8; l++)
                     gather[8 * b + l] = Permutation(layer, 8 * b)[l];
             }
-            IntTable(w, $"{id}_Gather", $"{id}: per block of 8 output channels o, the lane of input channel o / {layer.DepthMultiplier} among the 8 read from (first o) / {layer.DepthMultiplier}", gather.ToEquatableArray());
+            w.IntTable($"{id}_Gather", $"{id}: per block of 8 output channels o, the lane of input channel o / {layer.DepthMultiplier} among the 8 read from (first o) / {layer.DepthMultiplier}", gather.ToEquatableArray());
         }
         w.Line();
     }
@@ -358,7 +358,7 @@ internal static class DepthwiseConv2DEmitter
     public static void EmitDeclaredData(SourceWriter w, DepthwiseConv2DLayerPlan layer)
     {
         if (layer.Reference.HasBias)
-            IntTable(w, $"{layer.Identifier}_DeclaredBias", $"{layer.Identifier}: bias as declared", layer.Reference.Bias);
+            w.IntTable($"{layer.Identifier}_DeclaredBias", $"{layer.Identifier}: bias as declared", layer.Reference.Bias);
     }
 
     private static void Header(SourceWriter w, DepthwiseConv2DLayerPlan layer)
@@ -384,18 +384,5 @@ internal static class DepthwiseConv2DEmitter
         List<Run> columns = Runs(layer.OutputWidth, layer.InputWidth, layer.KernelWidth, layer.StrideWidth, layer.DilationWidth, pads[1]);
         w.Line($"//   runs: {rows.Count} of rows x {columns.Count} of columns with the same valid taps; {LoopedBlocks(layer)} channel blocks of 8 in a loop, {(layer.OutputChannels + 7) / 8 - (LoopedBlocks(layer) >= 2 ? LoopedBlocks(layer) : 0)} written out");
         w.Line("// ------------------------------------------------------------------------------------------------");
-    }
-
-    private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
-    {
-        w.Line($"/// <summary>{what}.</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<int> {name} => new int[]");
-        w.Open();
-        for (int start = 0; start < values.Length; start += 8)
-        {
-            int count = Math.Min(8, values.Length - start);
-            w.Line(string.Join(", ", Enumerable.Range(start, count).Select(i => SourceWriter.Int(values[i]))) + ",");
-        }
-        w.Close(";");
     }
 }

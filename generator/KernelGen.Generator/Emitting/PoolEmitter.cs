@@ -49,21 +49,9 @@ internal static class PoolEmitter
                 w.Line(string.Join(",", Enumerable.Range(row * 16, 16).Select(i => SourceWriter.Int(layer.Table[i]))) + ",");
             w.Close(";");
             w.Line();
-            w.Line($"/// <summary>{id}: the table applied to 32 bytes: byte b is row b &gt;&gt; 4, entry b &amp; 15 (vpshufb per row).</summary>");
+            w.Line($"/// <summary>{id}: the table applied to 32 bytes with the runtime's Lookup256 (byte b is row b &gt;&gt; 4, entry b &amp; 15, vpshufb per row).</summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            using (w.Block($"private static {V256}<byte> {id}_Lookup({V256}<byte> v)"))
-            {
-                w.Line($"ref byte table = ref {Global.MemoryMarshal}.GetReference({id}_Table);");
-                w.Line($"{V256}<byte> low = {V256}.BitwiseAnd(v, {V256}.Create((byte)15));");
-                w.Line($"{V256}<byte> high = {V256}.ShiftRightLogical(v, 4);");
-                w.Line($"{V256}<byte> result = {V256}<byte>.Zero;");
-                using (w.Block("for (int k = 0; k < 16; k++)"))
-                {
-                    w.Line($"global::System.Runtime.Intrinsics.Vector128<byte> row = {V128}.LoadUnsafe(ref {Unsafe}.Add(ref table, 16 * k));");
-                    w.Line($"result = {Avx2}.BlendVariable(result, {Avx2}.Shuffle({V256}.Create(row, row), low), {V256}.Equals(high, {V256}.Create((byte)k)));");
-                }
-                w.Line("return result;");
-            }
+            w.Line($"private static {V256}<byte> {id}_Lookup({V256}<byte> v) => new global::KernelGen.Simd.Lookup256({id}_Table).Apply(v);");
             w.Line();
         }
         if (layer.IsAverage)

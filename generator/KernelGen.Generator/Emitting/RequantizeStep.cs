@@ -21,10 +21,10 @@ internal static class RequantizeStep
         switch (plan)
         {
             case FixedPointRequantization f:
-                IntTable(w, $"{id}_Multipliers", $"{id}: Q31 multiplier M0_j per column", f.Multipliers);
+                w.IntTable($"{id}_Multipliers", $"{id}: Q31 multiplier M0_j per column", f.Multipliers);
                 if (f.HasLeftShift)
-                    IntTable(w, $"{id}_LeftShifts", $"{id}: left shift per column (multipliers of 1 or more)", f.LeftShifts);
-                IntTable(w, $"{id}_RightShifts", $"{id}: rounding right shift per column", f.RightShifts);
+                    w.IntTable($"{id}_LeftShifts", $"{id}: left shift per column (multipliers of 1 or more)", f.LeftShifts);
+                w.IntTable($"{id}_RightShifts", $"{id}: rounding right shift per column", f.RightShifts);
                 break;
             case FloatRequantizationPlan f:
                 w.Line($"/// <summary>{id}: float requantization scale per column (input scale * weight scale_j / output scale, in float).</summary>");
@@ -61,16 +61,9 @@ internal static class RequantizeStep
                 return;
         }
         if (plan is FloatRequantizationPlan)
-        {
-            // Clamped in float before rounding, as MLAS does: the bounds less the zero point.
-            w.Line($"{V256}<float> clampMin = {V256}.Create({SourceWriter.Float(plan.ClampMin - plan.ZeroPoint)});");
-            w.Line($"{V256}<float> clampMax = {V256}.Create({SourceWriter.Float(plan.ClampMax - plan.ZeroPoint)});");
-        }
-        else
-        {
-            w.Line($"{V256}<int> clampMin = {V256}.Create({plan.ClampMin});");
-            w.Line($"{V256}<int> clampMax = {V256}.Create({plan.ClampMax});");
-        }
+            return; // the runtime's FloatRequantize256 takes the zero point and bounds as constants
+        w.Line($"{V256}<int> clampMin = {V256}.Create({plan.ClampMin});");
+        w.Line($"{V256}<int> clampMax = {V256}.Create({plan.ClampMax});");
         if (plan.ZeroPoint != 0)
             w.Line($"{V256}<int> outputZeroPoint = {V256}.Create({plan.ZeroPoint});");
     }
@@ -94,10 +87,9 @@ internal static class RequantizeStep
                 w.Line($"{acc} = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul({acc}, {Load("multipliers", at)}), {Load("rightShifts", at)});");
                 break;
             case FloatRequantizationPlan f:
+                // Clamped in float before the rounding, as MLAS does (FloatRequantize256, tested against the scalar).
                 string scale = f.Uniform ? "scale" : Load("scales", at);
-                w.Line($"{acc} = {Avx}.ConvertToVector256Int32({Avx}.RoundToNearestInteger({Avx}.Min({Avx}.Max({Avx}.Multiply({Avx}.ConvertToVector256Single({acc}), {scale}), clampMin), clampMax)));");
-                if (plan.ZeroPoint != 0)
-                    w.Line($"{acc} = {Avx2}.Add({acc}, outputZeroPoint);");
+                w.Line($"{acc} = global::KernelGen.Simd.FloatRequantize256.Apply({acc}, {scale}, {plan.ZeroPoint}, {plan.ClampMin}, {plan.ClampMax});");
                 return;
             case NoRequantization:
                 return;
@@ -208,17 +200,4 @@ internal static class RequantizeStep
         => offset == "0"
             ? $"{V256}.LoadUnsafe(ref {reference})"
             : $"{V256}.LoadUnsafe(ref {Global.Unsafe}.Add(ref {reference}, {offset}))";
-
-    private static void IntTable(SourceWriter w, string name, string what, Model.EquatableArray<int> values)
-    {
-        w.Line($"/// <summary>{what}.</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<int> {name} => new int[]");
-        w.Open();
-        for (int start = 0; start < values.Length; start += 8)
-        {
-            int count = System.Math.Min(8, values.Length - start);
-            w.Line(string.Join(", ", Enumerable.Range(start, count).Select(i => SourceWriter.Int(values[i]))) + ",");
-        }
-        w.Close(";");
-    }
 }

@@ -56,6 +56,22 @@ internal sealed class SourceWriter
         return new Closer(this);
     }
 
+    /// <summary>A constant int table as a static ReadOnlySpan property (folded into the assembly's data), eight per line.</summary>
+    public SourceWriter IntTable(string name, string what, Model.EquatableArray<int> values)
+    {
+        Line($"/// <summary>{what}.</summary>");
+        Line($"private static {Global.ReadOnlySpan}<int> {name} => new int[]");
+        Open();
+        for (int start = 0; start < values.Length; start += 8)
+        {
+            var line = new StringBuilder();
+            for (int i = start; i < Math.Min(values.Length, start + 8); i++)
+                line.Append(i == start ? "" : ", ").Append(Int(values[i]));
+            Line(line.Append(',').ToString());
+        }
+        return Close(";");
+    }
+
     public override string ToString() => _text.ToString();
 
     /// <summary>A float literal that parses back to the same bits.</summary>

@@ -151,7 +151,9 @@ public sealed class GraphPassTests
         Assert.Empty(a.Diagnostics);
         Assert.Empty(b.Diagnostics);
         Assert.Equal(b.Files.Single().Source, a.Files.Single().Source);
-        Snapshot.Verify(a.Files.Single().Source, suffix: $"{(declared.Length == 0 ? "None" : declared.Substring(declared.LastIndexOf('.') + 1))}Then{layer}");
+        // One snapshot per fused result; the combinations that fuse to the same activation are the equality above.
+        if (declared.Length == 0)
+            Snapshot.Verify(a.Files.Single().Source, suffix: $"NoneThen{layer}");
     }
 
     [Theory]

@@ -359,21 +359,9 @@ namespace Snapshots
                 255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
             };
 
-            /// <summary>Avg: the table applied to 32 bytes: byte b is row b &gt;&gt; 4, entry b &amp; 15 (vpshufb per row).</summary>
+            /// <summary>Avg: the table applied to 32 bytes with the runtime's Lookup256 (byte b is row b &gt;&gt; 4, entry b &amp; 15, vpshufb per row).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static global::System.Runtime.Intrinsics.Vector256<byte> Avg_Lookup(global::System.Runtime.Intrinsics.Vector256<byte> v)
-            {
-                ref byte table = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Avg_Table);
-                global::System.Runtime.Intrinsics.Vector256<byte> low = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(v, global::System.Runtime.Intrinsics.Vector256.Create((byte)15));
-                global::System.Runtime.Intrinsics.Vector256<byte> high = global::System.Runtime.Intrinsics.Vector256.ShiftRightLogical(v, 4);
-                global::System.Runtime.Intrinsics.Vector256<byte> result = global::System.Runtime.Intrinsics.Vector256<byte>.Zero;
-                for (int k = 0; k < 16; k++)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<byte> row = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref table, 16 * k));
-                    result = global::System.Runtime.Intrinsics.X86.Avx2.BlendVariable(result, global::System.Runtime.Intrinsics.X86.Avx2.Shuffle(global::System.Runtime.Intrinsics.Vector256.Create(row, row), low), global::System.Runtime.Intrinsics.Vector256.Equals(high, global::System.Runtime.Intrinsics.Vector256.Create((byte)k)));
-                }
-                return result;
-            }
+            private static global::System.Runtime.Intrinsics.Vector256<byte> Avg_Lookup(global::System.Runtime.Intrinsics.Vector256<byte> v) => new global::KernelGen.Simd.Lookup256(Avg_Table).Apply(v);
 
             /// <summary>Avg: sign(sum) * floor((|sum| + half) / count) per lane, exact in float (see the header).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -546,21 +534,9 @@ namespace Snapshots
                 224,225,225,225,226,226,227,227,227,228,228,229,229,229,230,230,
             };
 
-            /// <summary>Gap: the table applied to 32 bytes: byte b is row b &gt;&gt; 4, entry b &amp; 15 (vpshufb per row).</summary>
+            /// <summary>Gap: the table applied to 32 bytes with the runtime's Lookup256 (byte b is row b &gt;&gt; 4, entry b &amp; 15, vpshufb per row).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static global::System.Runtime.Intrinsics.Vector256<byte> Gap_Lookup(global::System.Runtime.Intrinsics.Vector256<byte> v)
-            {
-                ref byte table = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Gap_Table);
-                global::System.Runtime.Intrinsics.Vector256<byte> low = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(v, global::System.Runtime.Intrinsics.Vector256.Create((byte)15));
-                global::System.Runtime.Intrinsics.Vector256<byte> high = global::System.Runtime.Intrinsics.Vector256.ShiftRightLogical(v, 4);
-                global::System.Runtime.Intrinsics.Vector256<byte> result = global::System.Runtime.Intrinsics.Vector256<byte>.Zero;
-                for (int k = 0; k < 16; k++)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<byte> row = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref table, 16 * k));
-                    result = global::System.Runtime.Intrinsics.X86.Avx2.BlendVariable(result, global::System.Runtime.Intrinsics.X86.Avx2.Shuffle(global::System.Runtime.Intrinsics.Vector256.Create(row, row), low), global::System.Runtime.Intrinsics.Vector256.Equals(high, global::System.Runtime.Intrinsics.Vector256.Create((byte)k)));
-                }
-                return result;
-            }
+            private static global::System.Runtime.Intrinsics.Vector256<byte> Gap_Lookup(global::System.Runtime.Intrinsics.Vector256<byte> v) => new global::KernelGen.Simd.Lookup256(Gap_Table).Apply(v);
 
             /// <summary>Gap: sign(sum) * floor((|sum| + half) / count) per lane, exact in float (see the header).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
