@@ -11,4 +11,8 @@ public enum KernelPath
 
     /// <summary>Vector256 with AVX-VNNI: one vpdpbusd per four k.</summary>
     AvxVnni = 2,
+
+    /// <summary>Vector512 with AVX-512BW: vpmaddubsw + vpmaddwd where the weights prove it exact, else int16 weights and
+    /// vpmaddwd; off under DOTNET_EnableAVX512=0.</summary>
+    Avx512BW = 3,
 }

@@ -17,7 +17,7 @@ internal static class ActivationEmitter
         w.Line($"//   out = clamp(x, {layer.Min}, {layer.Max}) (TFLite's activation range of the tensor's own scale and zero point)");
         w.Line("// ------------------------------------------------------------------------------------------------");
         int whole = layer.Elements / 32 * 32;
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
         {
             w.Line($"/// <summary>{id} on {path.Name}: {layer.Elements} bytes at <paramref name=\"x\"/> to <paramref name=\"y\"/>.</summary>");
             using (w.Block($"internal static void {id}_{path.Name}(ref byte x, ref byte y)"))

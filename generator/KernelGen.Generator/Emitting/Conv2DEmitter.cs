@@ -17,7 +17,7 @@ internal static class Conv2DEmitter
 
     public static GemmRow Row(Conv2DLayerPlan layer)
         => new(layer.Identifier, layer.RowInputs, layer.GroupOutputs, layer.InputSigned, layer.WeightZeroPoints,
-            layer.HasWeightZeroPoints && layer.UniformWeightZeroPoint, layer.Requantization);
+            layer.HasWeightZeroPoints && layer.UniformWeightZeroPoint, layer.Requantization, layer.Operand);
 
     public static void EmitData(SourceWriter w, Conv2DLayerPlan layer)
     {
@@ -51,6 +51,7 @@ internal static class Conv2DEmitter
             }
         }
         w.Close(";");
+        GemmEmitter.EmitWidenedWeights(w, id, layer.Operand);
 
         string layout = layer.Groups == 1 ? "per column, padded to whole blocks" : $"per group ({layer.TableColumns} columns each: its {n} columns padded to whole blocks)";
         w.IntTable($"{id}_Bias", $"{id}: folded bias c_j {layout}", layer.FoldedBias);
@@ -63,52 +64,77 @@ internal static class Conv2DEmitter
     private static string Parameters(Conv2DLayerPlan layer)
         => layer.WorkspaceBytes > 0 ? "ref byte input, ref byte output, ref byte workspace" : "ref byte input, ref byte output";
 
-    public static void EmitKernel(SourceWriter w, Conv2DLayerPlan layer, DotProductStep step)
+    public static void EmitKernel(SourceWriter w, Conv2DLayerPlan layer, IsaPath path)
     {
         string id = layer.Identifier;
         GemmRow row = Row(layer);
+        DotProductStep step = path.GemmStep(layer.Operand);
         int eb = layer.OutputElementBytes;
         int c = layer.InputChannels, cg = layer.GroupInputs;
         bool grouped = layer.Groups > 1;
+        int pixels = layer.OutputHeight * layer.OutputWidth;
+        int mr = step.RowsPerBlock;
 
-        w.Line($"/// <summary>{id} on {step.Isa}: {layer.InputHeight}x{layer.InputWidth}x{c} at <paramref name=\"input\"/> to {layer.OutputHeight}x{layer.OutputWidth}x{layer.OutputChannels} at <paramref name=\"output\"/>;");
-        w.Line($"/// per output pixel{(grouped ? " and group" : "")}, one GEMM row of {layer.RowInputs} bytes to {layer.GroupOutputs} outputs.</summary>");
+        w.Line($"/// <summary>{id} on {path.Name}: {layer.InputHeight}x{layer.InputWidth}x{c} at <paramref name=\"input\"/> to {layer.OutputHeight}x{layer.OutputWidth}x{layer.OutputChannels} at <paramref name=\"output\"/>;");
+        w.Line($"/// per block of {mr} output pixels{(grouped ? " and group" : "")}, a GEMM of {mr} rows of {layer.RowInputs} bytes ({(layer.ContiguousRows ? "read in place" : "gathered into the workspace")}) to {layer.GroupOutputs} outputs; the last pixels one at a time.</summary>");
         w.Line($"/// <remarks>{step.Description}. Never inlined, as the Dense kernels.</remarks>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-        using (w.Block($"internal static void {id}_{step.Isa}({Parameters(layer)})"))
+        using (w.Block($"internal static void {GemmEmitter.KernelName(id, "Conv", row, path)}({Parameters(layer)})"))
         {
-            GemmRowEmitter.DeclareConstants(w, row, step, grouped ? "weights" : "w");
-            using (w.Block($"for (int oy = 0; oy < {layer.OutputHeight}; oy++)"))
+            GemmEmitter.DeclareConstants(w, row, step, grouped ? "weights" : "w");
+            w.Line("int p = 0;");
+            if (mr > 1 && pixels >= mr)
             {
-                using (w.Block($"for (int ox = 0; ox < {layer.OutputWidth}; ox++)"))
-                {
-                    string pixelOut = grouped ? "pixel" : "y";
-                    w.Line($"ref byte {pixelOut} = ref {U}.Add(ref output, (oy * {layer.OutputWidth} + ox) * {layer.OutputChannels * eb});");
-                    if (grouped)
-                    {
-                        w.Open($"for (int group = 0; group < {layer.Groups}; group++)");
-                        w.Line($"ref sbyte w = ref {U}.Add(ref weights, group * {layer.GroupPackedBytes});");
-                        w.Line($"ref byte y = ref {U}.Add(ref pixel, group * {layer.GroupOutputs * eb});");
-                        w.Line($"int tg = group * {layer.TableColumns};");
-                    }
-                    if (layer.DirectRows)
-                    {
-                        string groupOffset = grouped ? $" + group * {cg}" : "";
-                        string column = layer.StrideWidth == 1 ? "ox" : $"ox * {layer.StrideWidth}";
-                        w.Line($"ref byte x = ref {U}.Add(ref input, (oy * {layer.StrideHeight * layer.InputWidth} + {column}) * {c}{groupOffset});");
-                    }
-                    else
-                    {
-                        Gather(w, layer);
-                        w.Line("ref byte x = ref workspace;");
-                    }
-                    GemmRowEmitter.EmitRow(w, row, step, grouped ? "tg" : null);
-                    if (grouped)
-                        w.Close();
-                }
+                using (w.Block($"for (; p <= {pixels - mr}; p += {mr})"))
+                    PixelBlock(w, layer, row, step, mr);
             }
+            using (w.Block($"for (; p < {pixels}; p++)"))
+                PixelBlock(w, layer, row, step, 1);
         }
         w.Line();
+    }
+
+    /// <summary>Output pixels p .. p + <paramref name="count"/> - 1 (every group): their GEMM rows, then the GEMM.</summary>
+    private static void PixelBlock(SourceWriter w, Conv2DLayerPlan layer, GemmRow row, DotProductStep step, int count)
+    {
+        int eb = layer.OutputElementBytes;
+        int c = layer.InputChannels, cg = layer.GroupInputs;
+        bool grouped = layer.Groups > 1;
+        if (grouped)
+        {
+            w.Open($"for (int group = 0; group < {layer.Groups}; group++)");
+            w.Line($"ref sbyte w = ref {U}.Add(ref weights, group * {layer.GroupPackedBytes});");
+            if (step.PreWidened)
+                w.Line($"ref short w16 = ref {U}.Add(ref weights16, group * {layer.GroupPackedBytes});");
+            w.Line($"int tg = group * {layer.TableColumns};");
+        }
+        string groupOffset = grouped ? $" + group * {cg}" : "";
+        int inputStride;
+        if (layer.ContiguousRows)
+        {
+            w.Line($"ref byte xb = ref {U}.Add(ref input, p * {c}{groupOffset});");
+            inputStride = c;
+        }
+        else
+        {
+            string body = count == 1 ? "" : $"for (int pi = 0; pi < {count}; pi++)";
+            if (count > 1)
+                w.Open(body);
+            w.Line(count == 1 ? "int q = p;" : "int q = p + pi;");
+            w.Line($"int oy = q / {layer.OutputWidth};");
+            w.Line($"int ox = q - oy * {layer.OutputWidth};");
+            w.Line(count == 1 ? "ref byte target = ref workspace;" : $"ref byte target = ref {U}.Add(ref workspace, pi * {layer.RowInputs});");
+            Gather(w, layer, "target");
+            if (count > 1)
+                w.Close();
+            w.Line("ref byte xb = ref workspace;");
+            inputStride = layer.RowInputs;
+        }
+        string outputGroup = grouped ? $" + group * {layer.GroupOutputs * eb}" : "";
+        w.Line($"ref byte yb = ref {U}.Add(ref output, p * {layer.OutputChannels * eb}{outputGroup});");
+        GemmEmitter.EmitRowMajor(w, row, step, count, inputStride, layer.OutputChannels, grouped ? "tg" : null);
+        if (grouped)
+            w.Close();
     }
 
     /// <summary>The interior output range along one axis: pixels whose whole dilated window lies inside the input.</summary>
@@ -120,7 +146,7 @@ internal static class Conv2DEmitter
         return lo >= hi ? (0, 0) : (lo, hi);
     }
 
-    private static void Gather(SourceWriter w, Conv2DLayerPlan layer)
+    private static void Gather(SourceWriter w, Conv2DLayerPlan layer, string target)
     {
         int c = layer.InputChannels, cg = layer.GroupInputs;
         int width = layer.InputWidth;
@@ -154,14 +180,14 @@ internal static class Conv2DEmitter
                 int run = layer.KernelWidth * c;
                 w.Line($"// {layer.KernelHeight} kernel rows of {run} contiguous bytes each.");
                 using (w.Block($"for (int i = 0; i < {layer.KernelHeight}; i++)"))
-                    w.Line($"{U}.CopyBlockUnaligned(ref {U}.Add(ref workspace, i * {run}), ref {U}.Add(ref source, i * {rowStep}), {run}u);");
+                    w.Line($"{U}.CopyBlockUnaligned(ref {U}.Add(ref {target}, i * {run}), ref {U}.Add(ref source, i * {rowStep}), {run}u);");
             }
             else
             {
                 using (w.Block($"for (int i = 0; i < {layer.KernelHeight}; i++)"))
                 {
                     using (w.Block($"for (int j = 0; j < {layer.KernelWidth}; j++)"))
-                        w.Line($"{U}.CopyBlockUnaligned(ref {U}.Add(ref workspace, (i * {layer.KernelWidth} + j) * {cg}), ref {U}.Add(ref source, i * {rowStep} + j * {layer.DilationWidth * c}), {cg}u);");
+                        w.Line($"{U}.CopyBlockUnaligned(ref {U}.Add(ref {target}, (i * {layer.KernelWidth} + j) * {cg}), ref {U}.Add(ref source, i * {rowStep} + j * {layer.DilationWidth * c}), {cg}u);");
                 }
             }
             if (anyBorder)
@@ -179,11 +205,11 @@ internal static class Conv2DEmitter
                 using (w.Block($"for (int j = 0; j < {layer.KernelWidth}; j++)"))
                 {
                     w.Line($"int ix = {Tap("ox", layer.StrideWidth, pl, "j", layer.DilationWidth)};");
-                    w.Line($"ref byte target = ref {U}.Add(ref workspace, (i * {layer.KernelWidth} + j) * {cg});");
+                    w.Line($"ref byte tap = ref {U}.Add(ref {target}, (i * {layer.KernelWidth} + j) * {cg});");
                     w.Line($"if ((uint)iy < {layer.InputHeight}u && (uint)ix < {width}u)");
-                    w.Line($"    {U}.CopyBlockUnaligned(ref target, ref {U}.Add(ref input, (iy * {width} + ix) * {c}{groupOffset}), {cg}u);");
+                    w.Line($"    {U}.CopyBlockUnaligned(ref tap, ref {U}.Add(ref input, (iy * {width} + ix) * {c}{groupOffset}), {cg}u);");
                     w.Line("else");
-                    w.Line($"    {U}.InitBlockUnaligned(ref target, {(byte)layer.InputZeroPoint}, {cg}u);");
+                    w.Line($"    {U}.InitBlockUnaligned(ref tap, {(byte)layer.InputZeroPoint}, {cg}u);");
                 }
             }
             if (anyInterior)

@@ -46,6 +46,7 @@ internal static class DenseEmitter
             }
         }
         w.Close(";");
+        GemmEmitter.EmitWidenedWeights(w, id, layer.Operand);
 
         w.IntTable($"{id}_Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);
         RequantizeStep.EmitTables(w, id, layer.Requantization);
@@ -54,21 +55,23 @@ internal static class DenseEmitter
         w.Line();
     }
 
-    public static void EmitKernel(SourceWriter w, DenseLayerPlan layer, DotProductStep step)
+    public static void EmitKernel(SourceWriter w, DenseLayerPlan layer, IsaPath path)
     {
         string id = layer.Identifier;
         int k = layer.Inputs;
         int n = layer.Outputs;
+        GemmRow row = Row(layer);
+        DotProductStep step = path.GemmStep(layer.Operand);
 
-        w.Line($"/// <summary>{id} on {step.Isa}: {k} bytes at <paramref name=\"x\"/> to {n} bytes at <paramref name=\"y\"/>.</summary>");
+        w.Line($"/// <summary>{id} on {path.Name}: <paramref name=\"rows\"/> rows of {k} bytes at <paramref name=\"x\"/> to {n} outputs each at <paramref name=\"y\"/>,");
+        w.Line($"/// {step.RowsPerBlock} rows at a time ({step.RowsPerBlock}x{step.SlotsPerPass * step.SlotBlocks * KernelGen.Kernels.DensePacking.BlockColumns}c4), then one at a time (1x32c4).</summary>");
         w.Line($"/// <remarks>{step.Description}. Never inlined: inlined into a caller, the kernel would spend that");
         w.Line("/// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-        using (w.Block($"internal static void {id}_{step.Isa}(ref byte x, ref byte y)"))
+        using (w.Block($"internal static void {GemmEmitter.KernelName(id, "Dense", row, path)}(ref byte x, ref byte y, int rows)"))
         {
-            GemmRow row = Row(layer);
-            GemmRowEmitter.DeclareConstants(w, row, step, "w");
-            GemmRowEmitter.EmitRow(w, row, step, null);
+            GemmEmitter.DeclareConstants(w, row, step, "w");
+            GemmEmitter.EmitColumnMajor(w, row, step, "rows");
         }
         w.Line();
     }
@@ -77,7 +80,8 @@ internal static class DenseEmitter
     {
         string id = layer.Identifier;
         w.Line($"/// <summary>{id} on the runtime's scalar fallback, over the same folded constants.</summary>");
-        using (w.Block($"internal static void {id}_Scalar(ref byte x, ref byte y)"))
+        using (w.Block($"internal static void {id}_Scalar(ref byte x, ref byte y, int rows)"))
+        using (w.Block("for (int r = 0; r < rows; r++)"))
         {
             w.Line("global::KernelGen.Kernels.ScalarDense.Run(");
             w.Line("    new global::KernelGen.Kernels.PackedDense(");
@@ -85,8 +89,9 @@ internal static class DenseEmitter
             w.Line($"        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>({id}_Weights), foldedBias: {id}_Bias,");
             w.Line($"        weightZeroPoints: {(layer.HasWeightZeroPoints ? id + "_WeightZeroPoints" : Global.ReadOnlySpan + "<int>.Empty")},");
             w.Line($"        requantization: {RequantizeStep.Scalar(id, layer.Requantization)}),");
-            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, {layer.Inputs}),");
-            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, {layer.Outputs * (layer.Requantization.OutputType == QuantType.Int32 ? 4 : 1)}));");
+            int outputBytes = layer.Outputs * (layer.Requantization.OutputType == QuantType.Int32 ? 4 : 1);
+            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * {layer.Inputs}), {layer.Inputs}),");
+            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * {outputBytes}), {outputBytes}));");
         }
         w.Line();
     }
@@ -155,7 +160,7 @@ internal static class DenseEmitter
 
     /// <summary>The layer as one GEMM row.</summary>
     public static GemmRow Row(DenseLayerPlan layer)
-        => new(layer.Identifier, layer.Inputs, layer.Outputs, layer.InputSigned, layer.WeightZeroPoints, layer.HasWeightZeroPoints && layer.UniformWeightZeroPoint, layer.Requantization);
+        => new(layer.Identifier, layer.Inputs, layer.Outputs, layer.InputSigned, layer.WeightZeroPoints, layer.HasWeightZeroPoints && layer.UniformWeightZeroPoint, layer.Requantization, layer.Operand);
 
     private static string Bool(bool value) => value ? "true" : "false";
 

@@ -152,16 +152,6 @@ internal static class DepthwiseConv2DEmitter
         w.Line();
     }
 
-    /// <summary>A path whose kernel would be the same code as <paramref name="target"/>'s (no dot-product step here: the
-    /// products are int32 multiplies), emitted as a call to it so the source holds the kernel once.</summary>
-    public static void EmitForward(SourceWriter w, DepthwiseConv2DLayerPlan layer, IsaPath path, IsaPath target)
-    {
-        string id = layer.Identifier;
-        w.Line($"/// <summary>{id} on {path.Name}: the {target.Name} kernel (it has no dot-product step for VNNI to replace).</summary>");
-        w.Line($"internal static void {id}_{path.Name}(ref byte x, ref byte y) => {id}_{target.Name}(ref x, ref y);");
-        w.Line();
-    }
-
     /// <summary>Full blocks handled by the loop over channels: full output blocks whose 8-byte input read stays in the pixel.</summary>
     private static int LoopedBlocks(DepthwiseConv2DLayerPlan layer)
     {

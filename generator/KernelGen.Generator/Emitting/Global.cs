@@ -12,6 +12,7 @@ internal static class Global
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     public const string AvxVnni = "global::System.Runtime.Intrinsics.X86.AvxVnni";
     public const string Avx2 = "global::System.Runtime.Intrinsics.X86.Avx2";
+    public const string Avx512BW = "global::System.Runtime.Intrinsics.X86.Avx512BW";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
     public const string SkipLocalsInit = "global::System.Runtime.CompilerServices.SkipLocalsInit";
     public const string QuantType = "global::KernelGen.QuantType";

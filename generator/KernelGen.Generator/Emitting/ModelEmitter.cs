@@ -163,12 +163,27 @@ internal static class ModelEmitter
             {
                 IsaPath path = IsaPath.All[i];
                 string condition = path.Condition is null ? "else" : (i == 0 ? "if" : "else if") + $" ({path.Condition})";
-                using (w.Block(condition))
-                {
-                    w.Line("for (int r = 0; r < rows; r++)");
-                    w.Line($"    {Kernels}.Row{path.Name}(ref {Global.Unsafe}.Add(ref x, r * {input.Bytes}), ref {Global.Unsafe}.Add(ref y, r * {output.Bytes}), ref arena);");
-                }
+                w.Line(condition);
+                w.Line($"    {Kernels}.Run{path.Name}(ref x, ref y, ref arena, rows);");
             }
+        }
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line($"/// Runs the model on a batch as <see cref=\"{run}\"/>, split over up to <paramref name=\"degreeOfParallelism\"/>");
+        w.Line("/// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.");
+        w.Line($"/// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref=\"{run}\"/> stays");
+        w.Line("/// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole rows, or the");
+        w.Line("/// buffers overlap. Nothing is written.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"degreeOfParallelism\"/> is less than 1.</exception>");
+        w.Line(generated);
+        using (w.Block($"public static {New(GeneratedMembers.RunParallel)}void RunParallel(global::System.ReadOnlyMemory<{inElement}> input, global::System.Memory<{outElement}> output, int degreeOfParallelism)"))
+        {
+            w.Line($"int rows = {Global.KernelGuard}.BatchRows(input.Length, InputSize, output.Length, OutputSize);");
+            w.Line($"{Global.KernelGuard}.NoOverlap(input.Span, output.Span);");
+            w.Line("global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>");
+            w.Line("    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));");
         }
         w.Line();
         w.Line("/// <summary>");
@@ -198,7 +213,7 @@ internal static class ModelEmitter
         MemoryPlan memory = plan.Memory;
         w.Line($"/// <summary>The kernels of {plan.ClassName} and the constants folded into them.</summary>");
         w.Line("/// <remarks>");
-        w.Line($"/// Memory plan (per row; scratch arena of {memory.ArenaBytes} bytes, offsets aligned to {MemoryPlan.Alignment}):");
+        w.Line($"/// Memory plan ({(memory.Rows == 1 ? "one row per chunk" : $"{memory.Rows} rows per chunk")}; scratch arena of {memory.ArenaBytes} bytes, offsets aligned to {MemoryPlan.Alignment}):");
         w.Line($"/// <code>");
         w.Line($"/// input       {Pad(plan.Input.Describe, 22)} {memory.Tensors[0].Describe}");
         for (int s = 0; s < steps.Count; s++)
@@ -226,7 +241,7 @@ internal static class ModelEmitter
             }
 
             foreach (IsaPath path in IsaPath.All)
-                Row(w, plan, steps, path);
+                Driver(w, plan, steps, path);
 
             if (memory.ArenaBytes > 0)
             {
@@ -273,34 +288,67 @@ internal static class ModelEmitter
 
     private static string Pad(string text, int width) => text.Length >= width ? text : text + new string(' ', width - text.Length);
 
-    /// <summary>One row through every step on one path, each kernel pointed at its tensors' places in the memory plan.</summary>
-    private static void Row(SourceWriter w, ModelPlan plan, List<LayerPlan> steps, IsaPath path)
+    /// <summary>
+    /// A batch through every step on one path, <see cref="MemoryPlan.Rows"/> rows at a time: batched kernels take the chunk's
+    /// rows in one call, the others are called once per row. Each kernel is pointed at its tensors' places in the memory
+    /// plan; a tensor's rows lie its size in bytes apart.
+    /// </summary>
+    private static void Driver(SourceWriter w, ModelPlan plan, List<LayerPlan> steps, IsaPath path)
     {
         MemoryPlan memory = plan.Memory;
-        w.Line($"/// <summary>One row through all layers on the {path.Name} path.</summary>");
-        using (w.Block($"internal static void Row{path.Name}(ref byte x, ref byte y, ref byte arena)"))
+        int chunk = memory.Rows;
+        w.Line($"/// <summary>The batch through all layers on the {path.Name} path, {(chunk == 1 ? "one row at a time" : $"{chunk} rows at a time")}.</summary>");
+        using (w.Block($"internal static void Run{path.Name}(ref byte x, ref byte y, ref byte arena, int rows)"))
         {
-            for (int s = 0; s < steps.Count; s++)
+            using (w.Block(chunk == 1 ? "for (int r = 0; r < rows; r++)" : $"for (int r = 0; r < rows; r += {chunk})"))
             {
-                if (memory.Aliased[s])
+                w.Line(chunk == 1 ? "const int n = 1;" : $"int n = rows - r < {chunk} ? rows - r : {chunk};");
+                w.Line($"ref byte xr = ref {Global.Unsafe}.Add(ref x, r * {plan.Input.Bytes});");
+                w.Line($"ref byte yr = ref {Global.Unsafe}.Add(ref y, r * {plan.Output.Bytes});");
+                for (int s = 0; s < steps.Count; s++)
                 {
-                    w.Line($"// {steps[s].Identifier}: its output is its input's bytes; nothing to do.");
-                    continue;
+                    LayerPlan step = steps[s];
+                    if (memory.Aliased[s])
+                    {
+                        w.Line($"// {step.Identifier}: its output is its input's bytes; nothing to do.");
+                        continue;
+                    }
+                    Op op = OpTable.For(step);
+                    string kernel = op.KernelName(step, path);
+                    var tensors = step.InputTensors.AsSpan().ToArray().ToList();
+                    tensors.Add(step.OutputTensor);
+                    string workspace = memory.Workspaces[s].Bytes > 0 ? ", ref " + Place(memory.Workspaces[s], null) : "";
+                    if (op.Batched)
+                    {
+                        w.Line($"{kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], null)))}{workspace}, n);");
+                    }
+                    else if (chunk == 1)
+                    {
+                        w.Line($"{kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], null)))}{workspace});");
+                    }
+                    else
+                    {
+                        w.Line("for (int i = 0; i < n; i++)");
+                        w.Line($"    {kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], $"i * {plan.Tensors[t].Bytes}")))}{workspace});");
+                    }
                 }
-                var arguments = steps[s].InputTensors.AsSpan().ToArray().Select(t => "ref " + Place(memory.Tensors[t])).ToList();
-                arguments.Add("ref " + Place(memory.Tensors[steps[s].OutputTensor]));
-                if (memory.Workspaces[s].Bytes > 0)
-                    arguments.Add("ref " + Place(memory.Workspaces[s]));
-                w.Line($"{steps[s].Identifier}_{path.Name}({string.Join(", ", arguments)});");
             }
         }
         w.Line();
     }
 
-    private static string Place(Storage storage) => storage.Kind switch
+    /// <summary>A tensor's (or workspace's) place, plus <paramref name="row"/> (an int expression for the row's offset) or null.</summary>
+    private static string Place(Storage storage, string? row)
     {
-        StorageKind.Input => "x",
-        StorageKind.Output => "y",
-        _ => storage.Offset == 0 ? "arena" : $"{Global.Unsafe}.Add(ref arena, {storage.Offset})",
-    };
+        string at = storage.Kind switch
+        {
+            StorageKind.Input => "xr",
+            StorageKind.Output => "yr",
+            _ => "arena",
+        };
+        string offset = storage.Kind == StorageKind.Arena && storage.Offset != 0
+            ? (row is null ? storage.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{storage.Offset} + {row}")
+            : row ?? "";
+        return offset.Length == 0 ? at : $"{Global.Unsafe}.Add(ref {at}, {offset})";
+    }
 }

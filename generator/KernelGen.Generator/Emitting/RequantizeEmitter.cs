@@ -29,7 +29,7 @@ internal static class RequantizeEmitter
             w.Line(string.Join(",", Enumerable.Range(start, 32).Select(i => SourceWriter.Int(layer.Table[i]))) + ",");
         w.Close(";");
         w.Line();
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
         {
             w.Line($"/// <summary>{id} on {path.Name}: {layer.Elements} bytes at <paramref name=\"x\"/> to {layer.Elements} bytes at <paramref name=\"y\"/>.</summary>");
             using (w.Block($"internal static void {id}_{path.Name}(ref byte x, ref byte y)"))

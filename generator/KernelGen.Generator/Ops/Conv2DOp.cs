@@ -12,10 +12,6 @@ namespace KernelGen.Generator.Ops;
 /// implicit GEMM over the Dense kernel body.</summary>
 internal sealed class Conv2DOp : Op<Conv2DLayerSpec, Conv2DLayerPlan>
 {
-    private static readonly DotProductStep Vnni = new DotProductStep.Vnni();
-    private static readonly DotProductStep Avx2Bytes = new DotProductStep.MultiplyAddBytes();
-    private static readonly DotProductStep Avx2Widened = new DotProductStep.WidenToInt16();
-
     public override string AttributeName => "KernelGen.Conv2DAttribute";
 
     public override string AttributeUsage => "[Conv2D(...)]";
@@ -33,12 +29,17 @@ internal sealed class Conv2DOp : Op<Conv2DLayerSpec, Conv2DLayerPlan>
         Conv2DEmitter.EmitData(w, plan);
         foreach (IsaPath path in IsaPath.All)
         {
-            if (path.DotProduct is not { } kind)
-                Conv2DEmitter.EmitScalar(w, plan);
+            if (path.Simd)
+                Conv2DEmitter.EmitKernel(w, plan, path);
             else
-                Conv2DEmitter.EmitKernel(w, plan, kind == IsaDotProduct.Vnni ? Vnni : plan.Avx2Dot == Avx2DotProduct.MultiplyAddBytes ? Avx2Bytes : Avx2Widened);
+                Conv2DEmitter.EmitScalar(w, plan);
         }
     }
+
+    public override IReadOnlyCollection<IsaPath> KernelPaths => IsaPath.All;
+
+    public override string KernelName(LayerPlan plan, IsaPath path)
+        => path.Simd ? GemmEmitter.KernelName(plan.Identifier, "Conv", Conv2DEmitter.Row((Conv2DLayerPlan)plan), path) : base.KernelName(plan, path);
 
     protected override void EmitDeclaredData(SourceWriter w, Conv2DLayerPlan plan) => Conv2DEmitter.EmitDeclaredData(w, plan);
 

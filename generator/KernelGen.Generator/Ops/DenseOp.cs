@@ -11,10 +11,6 @@ namespace KernelGen.Generator.Ops;
 /// <summary>[Dense]: a fully connected layer (TFLite FullyConnected, ONNX QLinearMatMul with a constant B).</summary>
 internal sealed class DenseOp : Op<DenseLayerSpec, DenseLayerPlan>
 {
-    private static readonly DotProductStep Vnni = new DotProductStep.Vnni();
-    private static readonly DotProductStep Avx2Bytes = new DotProductStep.MultiplyAddBytes();
-    private static readonly DotProductStep Avx2Widened = new DotProductStep.WidenToInt16();
-
     public override string AttributeName => "KernelGen.DenseAttribute";
 
     public override string AttributeUsage => "[Dense(...)]";
@@ -32,12 +28,19 @@ internal sealed class DenseOp : Op<DenseLayerSpec, DenseLayerPlan>
         DenseEmitter.EmitData(w, plan);
         foreach (IsaPath path in IsaPath.All)
         {
-            if (path.DotProduct is not { } kind)
-                DenseEmitter.EmitScalar(w, plan);
+            if (path.Simd)
+                DenseEmitter.EmitKernel(w, plan, path);
             else
-                DenseEmitter.EmitKernel(w, plan, kind == IsaDotProduct.Vnni ? Vnni : plan.Avx2Dot == Avx2DotProduct.MultiplyAddBytes ? Avx2Bytes : Avx2Widened);
+                DenseEmitter.EmitScalar(w, plan);
         }
     }
+
+    public override IReadOnlyCollection<IsaPath> KernelPaths => IsaPath.All;
+
+    public override string KernelName(LayerPlan plan, IsaPath path)
+        => path.Simd ? GemmEmitter.KernelName(plan.Identifier, "Dense", DenseEmitter.Row((DenseLayerPlan)plan), path) : base.KernelName(plan, path);
+
+    public override bool Batched => true;
 
     protected override void EmitDeclaredData(SourceWriter w, DenseLayerPlan plan) => DenseEmitter.EmitDeclaredData(w, plan);
 

@@ -27,11 +27,9 @@ internal sealed class DepthwiseConv2DOp : Op<DepthwiseConv2DLayerSpec, Depthwise
     protected override void EmitLayer(SourceWriter w, DepthwiseConv2DLayerPlan plan)
     {
         DepthwiseConv2DEmitter.EmitData(w, plan);
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
         {
-            if (path == IsaPath.AvxVnni)
-                DepthwiseConv2DEmitter.EmitForward(w, plan, path, IsaPath.Avx2);
-            else if (path.Simd)
+            if (path.Simd)
                 DepthwiseConv2DEmitter.EmitKernel(w, plan, path);
             else
                 DepthwiseConv2DEmitter.EmitScalar(w, plan);

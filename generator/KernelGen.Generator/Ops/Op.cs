@@ -39,11 +39,25 @@ internal abstract class Op
     public abstract LayerPlan? Plan(LayerSpec spec, LayerContext context, out Tensor output);
 
     /// <summary>
-    /// The layer's constants and its kernels, one per path of <see cref="IsaPath.All"/>, each named "{Identifier}_{Path}"
-    /// and taking (ref byte) for each input tensor, then the output tensor, then, when the plan has
-    /// <see cref="LayerPlan.WorkspaceBytes"/>, its workspace.
+    /// The layer's constants and its kernels, one per path the op has its own kernel for (at least
+    /// <see cref="IsaPath.Baseline"/>), each named by <see cref="KernelName"/> and taking (ref byte) for each input tensor,
+    /// then the output tensor, then, when the plan has <see cref="LayerPlan.WorkspaceBytes"/>, its workspace, then, for a
+    /// <see cref="Batched"/> op, the int number of rows.
     /// </summary>
     public abstract void EmitLayer(SourceWriter w, LayerPlan plan);
+
+    /// <summary>The paths this op has its own kernel for; on the others the model runs the kernel of the path's
+    /// <see cref="IsaPath.Fallback"/>.</summary>
+    public virtual IReadOnlyCollection<IsaPath> KernelPaths => IsaPath.Baseline;
+
+    /// <summary>The kernel the model's <paramref name="path"/> driver calls for this layer.</summary>
+    public virtual string KernelName(LayerPlan plan, IsaPath path) => $"{plan.Identifier}_{path.Resolve(KernelPaths).Name}";
+
+    /// <summary>
+    /// True when the kernels take a row count and run a block of rows themselves (each tensor's rows lie its size in
+    /// bytes apart); false when the driver calls them once per row.
+    /// </summary>
+    public virtual bool Batched => false;
 
     /// <summary>The declared data the reference layer needs beyond the kernels' data (inside the Declared class).</summary>
     public abstract void EmitDeclaredData(SourceWriter w, LayerPlan plan);

@@ -45,7 +45,7 @@ internal sealed class PoolOp : Op
     {
         var pool = (PoolLayerPlan)plan;
         PoolEmitter.EmitData(w, pool);
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
         {
             if (path.Simd)
                 PoolEmitter.EmitSimd(w, pool, path);

@@ -24,7 +24,7 @@ internal sealed class AddOp : Op<AddLayerSpec, AddLayerPlan>
     protected override void EmitLayer(SourceWriter w, AddLayerPlan plan)
     {
         AddEmitter.EmitData(w, plan);
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
         {
             if (path.Simd)
                 AddEmitter.EmitKernel(w, plan, path);
@@ -56,7 +56,7 @@ internal sealed class ConcatOp : Op<ConcatLayerSpec, ConcatLayerPlan>
     protected override void EmitLayer(SourceWriter w, ConcatLayerPlan plan)
     {
         ConcatEmitter.EmitData(w, plan);
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
         {
             if (path.Simd)
                 ConcatEmitter.EmitKernel(w, plan, path);
@@ -91,7 +91,7 @@ internal sealed class ReshapeOp : Op<ReshapeLayerSpec, ReshapeLayerPlan>
 
     protected override void EmitLayer(SourceWriter w, ReshapeLayerPlan plan)
     {
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
             ReshapeEmitter.EmitKernel(w, plan, path);
     }
 
@@ -122,7 +122,7 @@ internal sealed class QuantizeOp : Op<QuantizeLayerSpec, QuantizeLayerPlan>
     internal static void Emit(SourceWriter w, QuantizeLayerPlan plan)
     {
         QuantizeEmitter.EmitData(w, plan);
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
         {
             if (path.Simd)
                 QuantizeEmitter.EmitKernel(w, plan, path);
@@ -178,7 +178,7 @@ internal sealed class LayoutOp : Op<LayoutLayerSpec, LayoutLayerPlan>
 
     protected override void EmitLayer(SourceWriter w, LayoutLayerPlan plan)
     {
-        foreach (IsaPath path in IsaPath.All)
+        foreach (IsaPath path in IsaPath.Baseline)
             LayoutEmitter.EmitKernel(w, plan, path);
     }
 

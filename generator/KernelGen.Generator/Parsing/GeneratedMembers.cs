@@ -19,6 +19,7 @@ internal static class GeneratedMembers
     public const string Run = "Run";
     public const string RunReference = "RunReference";
     public const string ScratchSize = "ScratchSize";
+    public const string RunParallel = "RunParallel";
 
     /// <summary>The key <see cref="Hidden"/> uses for Run's overload with a scratch span (not a member name).</summary>
     public const string RunWithScratch = "Run(scratch)";
@@ -26,7 +27,7 @@ internal static class GeneratedMembers
     /// <summary>The private nested class that holds the kernels, their constants and the reference layers.</summary>
     public const string KernelsClass = "KernelGenKernels";
 
-    public static readonly string[] All = { InputSize, OutputSize, ScratchSize, ActivePath, Run, RunReference, KernelsClass };
+    public static readonly string[] All = { InputSize, OutputSize, ScratchSize, ActivePath, Run, RunParallel, RunReference, KernelsClass };
 
     private static readonly Dictionary<string, string> What = new()
     {
@@ -35,6 +36,7 @@ internal static class GeneratedMembers
         [ScratchSize] = "constant ScratchSize",
         [ActivePath] = "property ActivePath",
         [Run] = "method Run(ReadOnlySpan<TIn>, Span<TOut>) and Run(ReadOnlySpan<TIn>, Span<TOut>, Span<byte>)",
+        [RunParallel] = "method RunParallel(ReadOnlyMemory<TIn>, Memory<TOut>, int)",
         [RunReference] = "method RunReference(ReadOnlySpan<TIn>, Span<TOut>)",
         [KernelsClass] = "nested class KernelGenKernels",
     };

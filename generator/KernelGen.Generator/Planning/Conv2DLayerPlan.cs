@@ -37,7 +37,7 @@ internal sealed record Conv2DLayerPlan(
     EquatableArray<int> WeightZeroPoints,
     bool UniformWeightZeroPoint,
     RequantizationPlan Requantization,
-    Avx2DotProduct Avx2Dot,
+    WeightOperand Operand,
     string SaturationProof,
     DenseReferencePlan Reference)
     : LayerPlan(Index, Name, Identifier, InputTensors, OutputTensor)
@@ -66,7 +66,12 @@ internal sealed record Conv2DLayerPlan(
     public bool DirectRows => KernelHeight == 1 && KernelWidth == 1 && !HasPadding;
 
     /// <summary>One gathered receptive field, unless the rows are read in place.</summary>
-    public override int WorkspaceBytes => DirectRows ? 0 : RowInputs;
+    public override int WorkspaceBytes => ContiguousRows ? 0 : GemmBlocking.MaxRows * RowInputs;
+
+    /// <summary>1x1, unpadded, stride 1: the GEMM rows of consecutive output pixels are consecutive input pixels, read in
+    /// place (InputChannels bytes apart). Any other convolution gathers a block of pixels' receptive fields into its
+    /// workspace, one row of <see cref="RowInputs"/> bytes per pixel.</summary>
+    public bool ContiguousRows => DirectRows && StrideHeight == 1 && StrideWidth == 1;
 
     public int OutputElementBytes => Requantization.OutputType == QuantType.Int32 ? 4 : 1;
 }

@@ -252,7 +252,7 @@ internal static class Conv2DPlanningRule
             anyWeightZero ? weightZero.ToEquatableArray() : EquatableArray<int>.Empty,
             uniformWeightZero,
             requantization,
-            safe ? Avx2DotProduct.MultiplyAddBytes : Avx2DotProduct.WidenToInt16,
+            WeightOperands.Choose(safe, packed.Length),
             proof ?? "",
             reference);
     }

@@ -16,7 +16,7 @@ internal sealed record DenseLayerPlan(
     EquatableArray<int> FoldedBias,
     EquatableArray<int> WeightZeroPoints,
     RequantizationPlan Requantization,
-    Avx2DotProduct Avx2Dot,
+    WeightOperand Operand,
     string SaturationProof,
     DenseReferencePlan Reference)
     : LayerPlan(Index, Name, Identifier, InputTensors, OutputTensor)

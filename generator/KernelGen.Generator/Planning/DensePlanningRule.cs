@@ -107,7 +107,7 @@ internal static class DensePlanningRule
             folded.ToEquatableArray(),
             anyWeightZero ? weightZero.ToEquatableArray() : EquatableArray<int>.Empty,
             resolved.Requantization,
-            saturation.Safe ? Avx2DotProduct.MultiplyAddBytes : Avx2DotProduct.WidenToInt16,
+            WeightOperands.Choose(saturation.Safe, packed.Length),
             saturation.Explanation,
             reference);
     }

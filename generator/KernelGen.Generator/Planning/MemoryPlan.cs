@@ -32,8 +32,10 @@ internal sealed record Storage(StorageKind Kind, int Offset, int Bytes)
 /// <param name="Tensors">Per tensor id.</param>
 /// <param name="Workspaces">Per step: its workspace, or <see cref="Storage.None"/>.</param>
 /// <param name="Aliased">Per step: true when its output shares its input's buffer, so nothing is emitted for it.</param>
+/// <param name="Rows">Rows per chunk: the generated Run takes a batch this many rows at a time through every step, and each
+/// arena tensor holds that many rows, its size in bytes apart.</param>
 internal sealed record MemoryPlan(
-    EquatableArray<Storage> Tensors, EquatableArray<Storage> Workspaces, EquatableArray<bool> Aliased, int ArenaBytes)
+    EquatableArray<Storage> Tensors, EquatableArray<Storage> Workspaces, EquatableArray<bool> Aliased, int ArenaBytes, int Rows = 1)
 {
     /// <summary>Offsets are multiples of this (a cache line; Vector256 loads never straddle two buffers' lines).</summary>
     public const int Alignment = 64;

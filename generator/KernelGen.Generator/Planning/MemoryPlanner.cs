@@ -11,8 +11,28 @@ namespace KernelGen.Generator.Planning;
 /// </summary>
 internal static class MemoryPlanner
 {
-    /// <param name="tensorBytes">Bytes per tensor id (0 = model input; the output of step s has id s + 1).</param>
-    public static MemoryPlan Plan(IReadOnlyList<LayerPlan> steps, IReadOnlyList<int> tensorBytes)
+    /// <summary>Bytes of one chunk's arena tensors the chunk size aims at: well inside L2, so a chunk's tensors are still
+    /// cached when the next layer reads them.</summary>
+    public const int ChunkBudget = 64 * 1024;
+
+    /// <summary>The most rows in one chunk.</summary>
+    public const int MaxChunkRows = 64;
+
+    /// <summary>
+    /// Plans the arena for chunks of rows: as many rows (up to <see cref="MaxChunkRows"/>) as keep the arena within
+    /// <see cref="ChunkBudget"/>, at least one. Every arena tensor holds the chunk's rows, each its size in bytes after the
+    /// previous one, so a batched kernel runs all of them in one call; workspaces are per call and do not grow.
+    /// </summary>
+    public static MemoryPlan PlanChunks(IReadOnlyList<LayerPlan> steps, IReadOnlyList<int> tensorBytes)
+    {
+        MemoryPlan oneRow = Plan(steps, tensorBytes, 1);
+        int rows = System.Math.Max(1, System.Math.Min(MaxChunkRows, ChunkBudget / System.Math.Max(MemoryPlan.Alignment, oneRow.ArenaBytes)));
+        return rows == 1 ? oneRow : Plan(steps, tensorBytes, rows);
+    }
+
+    /// <param name="tensorBytes">Bytes per tensor id and row (0 = model input; the output of step s has id s + 1).</param>
+    /// <param name="rows">Rows each arena tensor holds.</param>
+    public static MemoryPlan Plan(IReadOnlyList<LayerPlan> steps, IReadOnlyList<int> tensorBytes, int rows = 1)
     {
         int count = tensorBytes.Count;
         int outputId = count - 1;
@@ -70,7 +90,7 @@ internal static class MemoryPlanner
         {
             int g = Find(steps[s].OutputTensor);
             if (g != inputGroup && g != outputGroup && start[g] == s)
-                buffers.Add((g, -1, Members(group, count, g, Find).Max(t => tensorBytes[t]), s, end[g]));
+                buffers.Add((g, -1, Members(group, count, g, Find).Max(t => tensorBytes[t]) * rows, s, end[g]));
             if (steps[s].WorkspaceBytes > 0)
                 buffers.Add((-1, s, steps[s].WorkspaceBytes, s, s));
         }
@@ -101,10 +121,10 @@ internal static class MemoryPlanner
         for (int t = 0; t < count; t++)
         {
             Storage place = groupStorage.TryGetValue(Find(t), out Storage? found) ? found : new Storage(StorageKind.Arena, 0, 0);
-            storage[t] = place with { Bytes = tensorBytes[t] };
+            storage[t] = place with { Bytes = place.Kind == StorageKind.Arena ? tensorBytes[t] * rows : tensorBytes[t] };
         }
 
-        return new MemoryPlan(storage.ToEquatableArray(), workspaces.ToEquatableArray(), aliased.ToEquatableArray(), arena);
+        return new MemoryPlan(storage.ToEquatableArray(), workspaces.ToEquatableArray(), aliased.ToEquatableArray(), arena, rows);
     }
 
     private static int Align(int bytes) => (bytes + MemoryPlan.Alignment - 1) / MemoryPlan.Alignment * MemoryPlan.Alignment;

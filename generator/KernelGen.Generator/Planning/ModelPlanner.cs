@@ -80,7 +80,7 @@ internal static class ModelPlanner
             Passes.QuantizeDequantizeElimination.Run(steps, tensors);
 
         MemoryPlan? memory = complete && steps.Count > 0 && diagnostics.Count == 0
-            ? MemoryPlanner.Plan(steps, tensors.Select(t => t.Bytes).ToList())
+            ? MemoryPlanner.PlanChunks(steps, tensors.Select(t => t.Bytes).ToList())
             : null;
         if (memory is null && diagnostics.Count == 0)
             throw new System.InvalidOperationException($"a layer of model '{model.ClassName}' was not planned and reported nothing");

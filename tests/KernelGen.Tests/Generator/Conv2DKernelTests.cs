@@ -18,7 +18,7 @@ namespace KernelGen.Tests.Generator;
 /// </summary>
 public sealed class Conv2DKernelTests
 {
-    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+    public static TheoryData<PinnedPath> Paths => ModelLoader.PathData();
 
     private static readonly Lazy<ConvBatch> FixedPoint = new(() => ConvBatch.Create(20261124, RequantizationScheme.FixedPoint, 28, 8));
     private static readonly Lazy<ConvBatch> Float = new(() => ConvBatch.Create(977, RequantizationScheme.Float, 20, 6));
@@ -40,7 +40,7 @@ public sealed class Conv2DKernelTests
         Assert.Contains("Interior pixels", all);                      // and interior ranges
         Assert.Contains("kernel rows of", all);                       // contiguous runs copied
         Assert.Contains("no gather", all);                            // 1x1 rows read in place
-        Assert.Contains("Avx2.ConvertToVector256Int16(", all);        // the widening AVX2 path
+        Assert.Contains("_Weights16.Reference", all);                 // the exact path on the int16 copy
         Assert.Contains("MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(", all);
         Assert.Contains("outputType: global::KernelGen.QuantType.Int32", all);
     }

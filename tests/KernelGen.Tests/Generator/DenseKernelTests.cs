@@ -20,7 +20,7 @@ public sealed class DenseKernelTests
     private static readonly Lazy<Batch> Models = new(() => Batch.Create(seed: 20261124, ModelCount, extreme: false));
     private static readonly Lazy<Batch> ExtremeModels = new(() => Batch.Create(seed: 31, 12, extreme: true));
 
-    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+    public static TheoryData<PinnedPath> Paths => ModelLoader.PathData();
 
     [Theory]
     [MemberData(nameof(Paths))]
@@ -58,12 +58,12 @@ public sealed class DenseKernelTests
     }
 
     [Fact]
-    public void RandomModels_CoverBothAvx2DotProductsAndUnclampedOutputs()
+    public void RandomModels_CoverBothWeightOperandsAndUnclampedOutputs()
     {
         Batch batch = Models.Value;
         string all = string.Concat(batch.Run.Files.Select(f => f.Source));
         Assert.Contains("Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(", all); // vpmaddubsw path
-        Assert.Contains("Avx2.ConvertToVector256Int16(", all);                          // widening path
+        Assert.Contains("_Weights16.Reference", all);                                   // exact path, int16 copy
         Assert.Contains("for (int t = 0;", all);                                         // a loop over full tiles
         Assert.Contains("for (int g = 0;", all);                                         // a k loop
 

@@ -20,7 +20,7 @@ namespace KernelGen.Tests.Generator;
 /// </summary>
 public sealed class DenseSchemeTests
 {
-    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+    public static TheoryData<PinnedPath> Paths => ModelLoader.PathData();
 
     private static readonly Lazy<ModelBatch> FloatModels = new(() => ModelBatch.Create("FloatRandom", 20261125, 32, (r, n) => FloatModel(r, n, extreme: false)));
     private static readonly Lazy<ModelBatch> FloatExtremeModels = new(() => ModelBatch.Create("FloatExtreme", 77, 12, (r, n) => FloatModel(r, n, extreme: true)));
@@ -142,7 +142,7 @@ public sealed class DenseSchemeTests
         Assert.True(Disjoint(places["fc0"], places["fc1"]), string.Join(", ", places));
         Assert.DoesNotContain("Fc2_", source);
         Assert.Matches(@"/// fc3\s+6 uint8\s+the output row", source);
-        Assert.Contains($"Fc3_Avx2(ref {Ref(places["fc1"].From)}, ref y);", source);
+        Assert.Matches($@"Fc3_Dense\w+_Avx2\(ref {System.Text.RegularExpressions.Regex.Escape(Ref(places["fc1"].From))}, ref yr, n\);", source);
     }
 
     /// <summary>fc0 (64) -> fc1 (32) -> fc2 (64) -> fc3: fc0 is dead once fc1 ran, so fc2 takes its bytes; two lines of arena.</summary>
@@ -153,12 +153,14 @@ public sealed class DenseSchemeTests
         Dictionary<string, (int From, int To)> places = ArenaPlaces(source);
         Assert.Equal(places["fc0"], places["fc2"]);
         Assert.True(Disjoint(places["fc0"], places["fc1"]));
-        Assert.Contains("public const int ScratchSize = 128;", source);
-        Assert.Contains("scratch arena of 128 bytes", source);
+        // 128 bytes per row; a chunk of 64 rows (the most, well inside the 64 KB chunk budget) takes 64 times that.
+        Assert.Contains("public const int ScratchSize = 8192;", source);
+        Assert.Contains("scratch arena of 8192 bytes", source);
+        Assert.Contains("64 rows at a time", source);
 
         // A layer reading the model input by name, late: the input row stays the caller's, nothing is copied.
         string late = NamedModels.Value.GeneratedFor("InputLate");
-        Assert.Contains("Fc2_Scalar(ref x, ref y);", late);
+        Assert.Contains("Fc2_Scalar(ref xr, ref yr, n);", late);
     }
 
     private static IEnumerable<TestModel> NamedCases()

@@ -19,7 +19,7 @@ public sealed class DepthwiseConv2DKernelTests
 {
     private static readonly Lazy<Batch> Models = new(() => Batch.Create(seed: 20261125, 48));
 
-    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+    public static TheoryData<PinnedPath> Paths => ModelLoader.PathData();
 
     [Theory]
     [MemberData(nameof(Paths))]

@@ -10,7 +10,7 @@ namespace KernelGen.Tests.Generator;
 
 /// <summary>
 /// Every instruction-set path executed natively: the ISA harness (fixed models compiled through the real analyzer) runs
-/// in child processes under DOTNET_EnableAVXVNNI=0, DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0 and
+/// in child processes under DOTNET_EnableAVXVNNI=0, DOTNET_EnableAVX512=0 (each and both), DOTNET_EnableAVX2=0 and
 /// DOTNET_EnableHWIntrinsic=0. Each run must match RunReference, take the path its knobs leave, and produce the same
 /// output bytes as every other run.
 /// </summary>
@@ -23,13 +23,16 @@ public sealed class IsaMatrixTests
     {
         // The test process's own view of the hardware; meaningless if it already runs under a knob.
         bool restricted = Knobs.Any(k => Environment.GetEnvironmentVariable(k) is not null);
-        KernelPath native = AvxVnni.IsSupported ? KernelPath.AvxVnni : Avx2.IsSupported ? KernelPath.Avx2 : KernelPath.Scalar;
+        KernelPath avx2 = Avx2.IsSupported ? KernelPath.Avx2 : KernelPath.Scalar;
+        KernelPath avx512 = Avx512BW.IsSupported ? KernelPath.Avx512BW : avx2;
+        KernelPath native = AvxVnni.IsSupported ? KernelPath.AvxVnni : avx512;
 
         var runs = new (string Knob, KernelPath Expected)[]
         {
             ("", native),
-            ("DOTNET_EnableAVXVNNI=0", Avx2.IsSupported ? KernelPath.Avx2 : KernelPath.Scalar),
-            ("DOTNET_EnableAVX512=0", native),
+            ("DOTNET_EnableAVXVNNI=0", avx512),
+            ("DOTNET_EnableAVX512=0", AvxVnni.IsSupported ? KernelPath.AvxVnni : avx2),
+            ("DOTNET_EnableAVXVNNI=0;DOTNET_EnableAVX512=0", avx2),
             ("DOTNET_EnableAVX2=0", KernelPath.Scalar),
             ("DOTNET_EnableHWIntrinsic=0", KernelPath.Scalar),
         };
@@ -52,6 +55,8 @@ public sealed class IsaMatrixTests
         Assert.Contains("Scalar", paths);
         if (!restricted && Avx2.IsSupported)
             Assert.Contains("Avx2", paths);
+        if (!restricted && Avx512BW.IsSupported)
+            Assert.Contains("Avx512BW", paths);
     }
 
     private static (int ExitCode, string Output) RunHarness(string knob)
@@ -60,9 +65,9 @@ public sealed class IsaMatrixTests
         start.ArgumentList.Add(HarnessPath());
         foreach (string k in Knobs)
             start.Environment.Remove(k);
-        if (knob.Length > 0)
+        foreach (string setting in knob.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
-            string[] parts = knob.Split('=');
+            string[] parts = setting.Split('=');
             start.Environment[parts[0]] = parts[1];
         }
         using Process process = Process.Start(start)!;

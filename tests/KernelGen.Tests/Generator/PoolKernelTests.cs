@@ -17,7 +17,7 @@ public sealed class PoolKernelTests
 {
     private static readonly Lazy<Batch> Models = new(() => Batch.Create(seed: 777, count: 90));
 
-    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+    public static TheoryData<PinnedPath> Paths => ModelLoader.PathData();
 
     [Theory]
     [MemberData(nameof(Paths))]
@@ -69,7 +69,7 @@ public sealed class PoolKernelTests
         var spec = new PoolCase("Wide", PoolKindT.Global, type, RequantizationScheme.Float, h, w, 64, 0, 0, 1, 1,
             null, Padding.Valid, 0.05f, type == QuantType.Int8 ? -7 : 100, 0.03f, 5, Activation.None);
         var batch = Batch.Create(new[] { spec }, random, rows: 3);
-        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.Avx2, PinnedPath.Scalar })
+        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.Avx512BW, PinnedPath.Avx2, PinnedPath.Scalar })
             batch.Check(path);
     }
 

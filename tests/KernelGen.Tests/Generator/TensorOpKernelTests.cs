@@ -19,7 +19,7 @@ public sealed class TensorOpKernelTests
 {
     private static readonly Lazy<TensorBatch> Models = new(() => TensorBatch.Create(seed: 20261124, count: 40));
 
-    public static TheoryData<PinnedPath> Paths => new() { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar };
+    public static TheoryData<PinnedPath> Paths => ModelLoader.PathData();
 
     [Theory]
     [MemberData(nameof(Paths))]
@@ -55,7 +55,7 @@ public sealed class TensorOpKernelTests
         Assert.Empty(run.Diagnostics);
         Assert.DoesNotContain("nothing to do", run.Files[0].Source);
         Assert.Contains("CopyBlockUnaligned(ref y, ref x, 12)", run.Files[0].Source);
-        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar })
+        foreach (PinnedPath path in ModelLoader.Paths)
         {
             if (!ModelLoader.CanRun(path))
                 continue;
@@ -138,7 +138,7 @@ public sealed class TensorOpKernelTests
         byte[] expectedBytes = new byte[dequantize.OutputBytes];
         dequantize.Run(new[] { accumulators }, expectedBytes);
         float[] expected = MemoryMarshal.Cast<byte, float>(expectedBytes.AsSpan()).ToArray();
-        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar })
+        foreach (PinnedPath path in ModelLoader.Paths)
         {
             if (!ModelLoader.CanRun(path))
                 continue;
@@ -171,7 +171,7 @@ public sealed class TensorOpKernelTests
         Assert.Contains("a 5 x 6 transpose of int elements", run.Files[0].Source);
         float[] input = Enumerable.Range(0, 60).Select(i => (i - 25) * 0.137f).ToArray();
         float[] expected = input.Select(x => Quantization.LinearQuantization.Dequantize(Quantization.LinearQuantization.Quantize(x, 0.1f, 3, QuantType.Int8), 0.1f, 3)).ToArray();
-        foreach (PinnedPath path in new[] { PinnedPath.Native, PinnedPath.EmulatedVnni, PinnedPath.Avx2, PinnedPath.Scalar })
+        foreach (PinnedPath path in ModelLoader.Paths)
         {
             if (!ModelLoader.CanRun(path))
                 continue;

@@ -18,32 +18,57 @@ public enum PinnedPath
     /// <summary>The AvxVnni path, its vpdpbusd calls bound to <see cref="EmulatedAvxVnni"/> (needs AVX2 for the rest).</summary>
     EmulatedVnni,
 
-    /// <summary>AvxVnni.IsSupported replaced by false: the AVX2 path (needs AVX2).</summary>
+    /// <summary>AvxVnni.IsSupported replaced by false: the AVX-512BW path (needs AVX-512BW).</summary>
+    Avx512BW,
+
+    /// <summary>AvxVnni and Avx512BW.IsSupported replaced by false: the AVX2 path (needs AVX2).</summary>
     Avx2,
 
-    /// <summary>Both IsSupported checks replaced by false: the runtime's scalar fallback.</summary>
+    /// <summary>Every IsSupported check replaced by false: the runtime's scalar fallback.</summary>
     Scalar,
 }
 
 /// <summary>Compiles generated sources (optionally rewritten to pin a path) and loads them into a collectible context.</summary>
 public static class ModelLoader
 {
+    /// <summary>Every pinned path, for theories: each test runs on each path this machine can execute.</summary>
+    public static readonly PinnedPath[] Paths = Enum.GetValues<PinnedPath>();
+
+    public static TheoryData<PinnedPath> PathData() => new(Paths);
+
     public static bool CanRun(PinnedPath path) => path switch
     {
         PinnedPath.EmulatedVnni or PinnedPath.Avx2 => Avx2.IsSupported,
+        PinnedPath.Avx512BW => Avx512BW.IsSupported,
         _ => true,
     };
 
-    /// <summary>Rewrites generated source so its dispatch takes <paramref name="path"/>.</summary>
+    /// <summary>The generated dispatch conditions, in the generator's dispatch order (IsaPath.All without Scalar).</summary>
+    private static readonly string[] Conditions =
+    {
+        "global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported",
+        "global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported",
+        "global::System.Runtime.Intrinsics.X86.Avx2.IsSupported",
+    };
+
+    /// <summary>Rewrites generated source so its dispatch takes <paramref name="path"/>: every condition before the path's
+    /// own becomes false.</summary>
     public static string Pin(string generated, PinnedPath path) => path switch
     {
         PinnedPath.Native => generated,
         PinnedPath.EmulatedVnni => generated.Replace("global::System.Runtime.Intrinsics.X86.AvxVnni.", "global::KernelGen.Tests.Infrastructure.EmulatedAvxVnni."),
-        PinnedPath.Avx2 => generated.Replace("global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported", "false"),
-        PinnedPath.Scalar => generated.Replace("global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported", "false")
-            .Replace("global::System.Runtime.Intrinsics.X86.Avx2.IsSupported", "false"),
+        PinnedPath.Avx512BW => Disable(generated, 1),
+        PinnedPath.Avx2 => Disable(generated, 2),
+        PinnedPath.Scalar => Disable(generated, 3),
         _ => throw new ArgumentOutOfRangeException(nameof(path)),
     };
+
+    private static string Disable(string generated, int count)
+    {
+        for (int i = 0; i < count; i++)
+            generated = generated.Replace(Conditions[i], "false");
+        return generated;
+    }
 
     /// <summary>Compiles the user sources plus the pinned generated files and loads the assembly.</summary>
     public static Assembly Load(GeneratorRun run, string[] userSources, PinnedPath path)

@@ -1,0 +1,59 @@
+using System;
+using System.Threading.Tasks;
+
+namespace KernelGen;
+
+/// <summary>
+/// The batch split behind a generated model's RunParallel: whole blocks of rows, one contiguous range per worker, each
+/// worker running the model's single-threaded Run on its range with its own thread's scratch arena.
+/// </summary>
+public static class ParallelRows
+{
+    /// <summary>Rows are split in multiples of this (the register-blocked kernels' largest row block), so that every
+    /// range but the last runs whole blocks.</summary>
+    public const int Granularity = 8;
+
+    /// <summary>Runs one range of rows.</summary>
+    /// <param name="first">The range's first row.</param>
+    /// <param name="count">Rows in the range (at least 1).</param>
+    public delegate void RangeAction(int first, int count);
+
+    /// <summary>
+    /// Calls <paramref name="body"/> on at most <paramref name="degreeOfParallelism"/> disjoint ranges covering
+    /// <paramref name="rows"/> rows, concurrently, and returns when all have run. One range runs on the calling thread
+    /// without a task.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+    public static void For(int rows, int degreeOfParallelism, RangeAction body)
+    {
+        if (degreeOfParallelism < 1)
+            throw new ArgumentOutOfRangeException(nameof(degreeOfParallelism), degreeOfParallelism, "The degree of parallelism must be at least 1.");
+        ArgumentNullException.ThrowIfNull(body);
+        if (rows <= 0)
+            return;
+        int blocks = (rows + Granularity - 1) / Granularity;
+        int ranges = Math.Min(degreeOfParallelism, blocks);
+        if (ranges == 1)
+        {
+            body(0, rows);
+            return;
+        }
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, i =>
+        {
+            (int first, int count) = Range(rows, ranges, i);
+            body(first, count);
+        });
+    }
+
+    /// <summary>Range <paramref name="index"/> of <paramref name="ranges"/>: whole blocks of <see cref="Granularity"/>
+    /// rows shared out as evenly as they go, the last range taking the rows past the last whole block.</summary>
+    public static (int First, int Count) Range(int rows, int ranges, int index)
+    {
+        int blocks = (rows + Granularity - 1) / Granularity;
+        int per = blocks / ranges, extra = blocks % ranges;
+        int firstBlock = index * per + Math.Min(index, extra);
+        int blockCount = per + (index < extra ? 1 : 0);
+        int first = firstBlock * Granularity;
+        return (first, Math.Min(rows, first + blockCount * Granularity) - first);
+    }
+}
