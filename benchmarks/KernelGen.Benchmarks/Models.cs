@@ -2,15 +2,18 @@ using KernelGen;
 
 namespace KernelGen.Benchmarks;
 
-// The models under test, declared the way a KernelGen user declares them. The weights (static readonly sbyte[] fields
-// W, W1, W2) are written at build time with fixed seeds by build/WriteBenchmarkWeights.cs into obj/.../BenchmarkWeights.g.cs;
-// symmetric int8 (zero point 0), one scale per output channel. Each shape comes twice:
+// The Dense models under test (the MLP is in MlpModels.cs), declared the way a KernelGen user declares them. The weights
+// (static readonly sbyte[] fields W, W1, W2) are written at build time with fixed seeds by build/WriteBenchmarkWeights.cs
+// into obj/.../BenchmarkWeights.g.cs (fields and seeds: build/BenchmarkWeights.targets); symmetric int8 (zero point 0),
+// one scale per output channel. Each shape comes twice:
 //   - full range: uniform in [-127, 127]. Some pair of adjacent weights then has |a| + |b| > 128, so vpmaddubsw could
 //     saturate (255 * (|a| + |b|) > 32767) and the generator takes the exact widening path on AVX2 / AVX-512BW;
-//   - the *Narrow twin: uniform in [-63, 63], so 255 * (|a| + |b|) <= 255 * 126 = 32130 <= 32767 for every pair and the
-//     generator proves the fast vpmaddubsw step exact (each generated file's header states the proof per layer: "AVX2: ...").
-//     The twin halves the output scales too, so its outputs use the uint8 range about as the full-range model's do. No bias: ONNX QLinearMatMul has
-// no bias input, so every implementation computes the same function.
+//   - the *Narrow twin: uniform in [-63, 63], so 255 * (|a| + |b|) <= 255 * 126 = 32130 <= 32767 for every pair, and
+//     the generator proves the fast vpmaddubsw step exact (each generated file's header states the proof per layer:
+//     "AVX2: vpmaddubsw is exact: ..."). The twin halves the output scales too, so its outputs use the uint8 range
+//     about as the full-range model's do.
+//
+// No bias: ONNX QLinearMatMul has no bias input, so every implementation computes the same function.
 //
 // ReLU layers use output zero point 0, so ReLU is the clamp at 0 that every uint8 requantization already applies:
 // ONNX Runtime's QLinearMatMul computes exactly the same layer without a separate Relu node.
@@ -130,19 +133,6 @@ internal partial class Dense1024x1024
 {
 }
 
-/// <summary>A two-layer MLP: 64 -> 32 (ReLU) -> 10 (no activation, zero point 128).</summary>
-[QuantizedModel(64, InputScale = 0.02f, InputZeroPoint = 128)]
-[Dense(64, 32, Name = "hidden", Weights = nameof(W1), OutputScale = 0.03f, OutputZeroPoint = 0, Activation = Activation.Relu,
-    WeightScales = new[]
-        {
-            0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f, 0.0025f, 0.0021f, 0.0028f, 0.0024f, 0.0020f, 0.0027f, 0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f,
-            0.0025f, 0.0021f, 0.0028f, 0.0024f, 0.0020f, 0.0027f, 0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f, 0.0025f, 0.0021f, 0.0028f, 0.0024f, 0.0020f
-        })]
-[Dense(32, 10, Name = "logits", Weights = nameof(W2), OutputScale = 0.04f, OutputZeroPoint = 128,
-    WeightScales = new[] { 0.0024f, 0.0020f, 0.0027f, 0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f, 0.0025f, 0.0021f })]
-internal partial class Mlp64x32x10
-{
-}
 /// <summary>Dense64x32 twin: the same layers with weights in [-63, 63], which the generator proves safe for vpmaddubsw (output scales halved with the weights).</summary>
 [QuantizedModel(64, InputScale = 0.02f, InputZeroPoint = 128)]
 [Dense(64, 32, Name = "fc", Weights = nameof(W), OutputScale = 0.0125f, OutputZeroPoint = 0, Activation = Activation.Relu,
@@ -252,19 +242,5 @@ internal partial class Dense256x256Narrow
             0.0028f, 0.0024f, 0.0020f, 0.0027f, 0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f, 0.0025f, 0.0021f, 0.0028f, 0.0024f, 0.0020f, 0.0027f, 0.0023f
         })]
 internal partial class Dense1024x1024Narrow
-{
-}
-
-/// <summary>Mlp64x32x10 twin: the same layers with weights in [-63, 63], which the generator proves safe for vpmaddubsw (output scales halved with the weights).</summary>
-[QuantizedModel(64, InputScale = 0.02f, InputZeroPoint = 128)]
-[Dense(64, 32, Name = "hidden", Weights = nameof(W1), OutputScale = 0.015f, OutputZeroPoint = 0, Activation = Activation.Relu,
-    WeightScales = new[]
-        {
-            0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f, 0.0025f, 0.0021f, 0.0028f, 0.0024f, 0.0020f, 0.0027f, 0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f,
-            0.0025f, 0.0021f, 0.0028f, 0.0024f, 0.0020f, 0.0027f, 0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f, 0.0025f, 0.0021f, 0.0028f, 0.0024f, 0.0020f
-        })]
-[Dense(32, 10, Name = "logits", Weights = nameof(W2), OutputScale = 0.02f, OutputZeroPoint = 128,
-    WeightScales = new[] { 0.0024f, 0.0020f, 0.0027f, 0.0023f, 0.0030f, 0.0026f, 0.0022f, 0.0029f, 0.0025f, 0.0021f })]
-internal partial class Mlp64x32x10Narrow
 {
 }
