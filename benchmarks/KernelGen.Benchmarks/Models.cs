@@ -6,8 +6,9 @@ namespace KernelGen.Benchmarks;
 // (static readonly sbyte[] fields W, W1, W2) are written at build time with fixed seeds by build/WriteBenchmarkWeights.cs
 // into obj/.../BenchmarkWeights.g.cs (fields and seeds: build/BenchmarkWeights.targets); symmetric int8 (zero point 0),
 // one scale per output channel. Each shape comes twice:
-//   - full range: uniform in [-127, 127]. Some pair of adjacent weights then has |a| + |b| > 128, so vpmaddubsw could
-//     saturate (255 * (|a| + |b|) > 32767) and the generator takes the exact widening path on AVX2 / AVX-512BW;
+//   - full range: uniform in [-127, 127]. Some pair of adjacent same-sign weights then has |a| + |b| > 128, so
+//     vpmaddubsw could saturate (255 * (|a| + |b|) > 32767) and the generator takes the exact widening path on AVX2 /
+//     AVX-512BW;
 //   - the *Narrow twin: uniform in [-63, 63], so 255 * (|a| + |b|) <= 255 * 126 = 32130 <= 32767 for every pair, and
 //     the generator proves the fast vpmaddubsw step exact (each generated file's header states the proof per layer:
 //     "AVX2: vpmaddubsw is exact: ..."). The twin halves the output scales too, so its outputs use the uint8 range
