@@ -6,23 +6,28 @@ using KernelGen;
 
 namespace KernelGen.Benchmarks;
 
-/// <summary>Names the KernelGen model a benchmark class measures (read by the setup and by the Path column).</summary>
+/// <summary>Names the KernelGen model a benchmark class measures (read by the setup and by the columns).</summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class KernelGenModelAttribute(Type model) : Attribute
 {
     public Type Model { get; } = model;
+
+    /// <summary>
+    /// Whether the class's ONNX Runtime and fp32 rows run. False for the proof-accepted twins: ORT and fp32 do the same
+    /// work for them as for the full-range model of the same shape and batch, whose rows the ratio columns use.
+    /// The setup still checks the twin against ORT and fp32.
+    /// </summary>
+    public bool PeerRows { get; set; } = true;
 }
 
 /// <summary>
-/// One model, three implementations of the same layers, single-threaded: KernelGen's generated Run (the baseline of
-/// each category, so Ratio = time / KernelGen time), ONNX Runtime's QLinearMatMul graph, and fp32 TensorPrimitives.
-/// Batch = rows per call.
+/// One model, three implementations of the same layers, single-threaded: KernelGen's generated Run (in every path
+/// job), ONNX Runtime's QLinearMatMul graph and fp32 TensorPrimitives (native job, full-range classes only; see
+/// BenchmarkConfig). Batch = rows per call; each class lists its own batches.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
 [MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
-[Orderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Default, BenchmarkDotNet.Order.MethodOrderPolicy.Alphabetical)]
 public abstract class DenseBenchmarkBase
 {
     private const int Seed = 20261124;
@@ -31,8 +36,8 @@ public abstract class DenseBenchmarkBase
     private Fp32Dense? _fp32;
     private byte[] _ortOutput = [];
 
-    [Params(1, 32)]
-    public int Batch { get; set; }
+    /// <summary>Rows per call; each class declares its [Params].</summary>
+    public abstract int Batch { get; set; }
 
     /// <summary>Input rows (uint8), the same for every implementation (fp32 gets them dequantized).</summary>
     protected byte[] Input { get; private set; } = [];
@@ -131,11 +136,17 @@ public abstract class DenseBenchmarkBase
         => values.Select(v => (byte)Math.Clamp(Math.Round(v / layer.OutputScale, MidpointRounding.ToEven) + layer.OutputZeroPoint, 0, 255)).ToArray();
 }
 
+// Batches per shape, as issue 12 lists them: (M, K, N) = (1, 64, 32), (1, 256, 256), (32, 256, 256), (64, 256, 256),
+// (1, 1024, 1024), (256, 1024, 1024); the MLP at 1, 64 and 256 rows.
+
 [BenchmarkCategory("Dense 64x32")]
 [KernelGenModel(typeof(Dense64x32))]
 public class Dense64x32Benchmarks : DenseBenchmarkBase
 {
-    [Benchmark(Baseline = true)]
+    [Params(1)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
     public void KernelGen() => Dense64x32.Run(Input, Output);
 
     protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense64x32.Run(input, output);
@@ -147,7 +158,10 @@ public class Dense64x32Benchmarks : DenseBenchmarkBase
 [KernelGenModel(typeof(Dense256x256))]
 public class Dense256x256Benchmarks : DenseBenchmarkBase
 {
-    [Benchmark(Baseline = true)]
+    [Params(1, 32, 64)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
     public void KernelGen() => Dense256x256.Run(Input, Output);
 
     protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense256x256.Run(input, output);
@@ -155,14 +169,94 @@ public class Dense256x256Benchmarks : DenseBenchmarkBase
     protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Dense256x256.RunReference(input, output);
 }
 
+[BenchmarkCategory("Dense 1024x1024")]
+[KernelGenModel(typeof(Dense1024x1024))]
+public class Dense1024x1024Benchmarks : DenseBenchmarkBase
+{
+    [Params(1, 256)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
+    public void KernelGen() => Dense1024x1024.Run(Input, Output);
+
+    protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense1024x1024.Run(input, output);
+
+    protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Dense1024x1024.RunReference(input, output);
+}
+
 [BenchmarkCategory("MLP 64-32-10")]
 [KernelGenModel(typeof(Mlp64x32x10))]
 public class Mlp64x32x10Benchmarks : DenseBenchmarkBase
 {
-    [Benchmark(Baseline = true)]
+    [Params(1, 64, 256)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
     public void KernelGen() => Mlp64x32x10.Run(Input, Output);
 
     protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Mlp64x32x10.Run(input, output);
 
     protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Mlp64x32x10.RunReference(input, output);
+}
+
+// The proof-accepted twins (weights in [-63, 63], Models.cs): same shapes and batches, KernelGen rows only.
+
+[BenchmarkCategory("Dense 64x32")]
+[KernelGenModel(typeof(Dense64x32Narrow), PeerRows = false)]
+public class Dense64x32NarrowBenchmarks : DenseBenchmarkBase
+{
+    [Params(1)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
+    public void KernelGen() => Dense64x32Narrow.Run(Input, Output);
+
+    protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense64x32Narrow.Run(input, output);
+
+    protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Dense64x32Narrow.RunReference(input, output);
+}
+
+[BenchmarkCategory("Dense 256x256")]
+[KernelGenModel(typeof(Dense256x256Narrow), PeerRows = false)]
+public class Dense256x256NarrowBenchmarks : DenseBenchmarkBase
+{
+    [Params(1, 32, 64)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
+    public void KernelGen() => Dense256x256Narrow.Run(Input, Output);
+
+    protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense256x256Narrow.Run(input, output);
+
+    protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Dense256x256Narrow.RunReference(input, output);
+}
+
+[BenchmarkCategory("Dense 1024x1024")]
+[KernelGenModel(typeof(Dense1024x1024Narrow), PeerRows = false)]
+public class Dense1024x1024NarrowBenchmarks : DenseBenchmarkBase
+{
+    [Params(1, 256)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
+    public void KernelGen() => Dense1024x1024Narrow.Run(Input, Output);
+
+    protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense1024x1024Narrow.Run(input, output);
+
+    protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Dense1024x1024Narrow.RunReference(input, output);
+}
+
+[BenchmarkCategory("MLP 64-32-10")]
+[KernelGenModel(typeof(Mlp64x32x10Narrow), PeerRows = false)]
+public class Mlp64x32x10NarrowBenchmarks : DenseBenchmarkBase
+{
+    [Params(1, 64, 256)]
+    public override int Batch { get; set; }
+
+    [Benchmark]
+    public void KernelGen() => Mlp64x32x10Narrow.Run(Input, Output);
+
+    protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Mlp64x32x10Narrow.Run(input, output);
+
+    protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Mlp64x32x10Narrow.RunReference(input, output);
 }

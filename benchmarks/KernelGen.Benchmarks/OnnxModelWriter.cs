@@ -8,8 +8,8 @@ using KernelGen;
 namespace KernelGen.Benchmarks;
 
 /// <summary>
-/// Writes a KernelGen model as ONNX bytes: one QLinearMatMul per Dense layer, or one QLinearConv for a convolution
-/// model, weights as initializers. A hand-written protobuf encoder with the field numbers of onnx.proto (only the
+/// Writes a KernelGen model as ONNX bytes: one QLinearMatMul per Dense layer, one QLinearConv for a convolution
+/// model, or the digits CNN's QLinearConv / MaxPool / QLinearConv / Flatten / QLinearMatMul chain, weights as initializers. A hand-written protobuf encoder with the field numbers of onnx.proto (only the
 /// fields used here), so the benchmarks need no .onnx files in the repository and no Python.
 /// </summary>
 internal static class OnnxModelWriter
@@ -133,6 +133,90 @@ internal static class OnnxModelWriter
         graph.Message(11, ValueInfo(InputName, UInt8, inputShape));   // GraphProto.input
         graph.Message(12, ValueInfo(OutputName, UInt8, outputShape)); // GraphProto.output
         return ModelBytes(graph, channelsLast);
+    }
+
+    /// <summary>
+    /// The ONNX model for a CNN of the digits sample's topology (<see cref="CnnModelInfo"/>), as standard ONNX nodes on
+    /// NCHW tensors: QLinearConv -> MaxPool -> QLinearConv -> Flatten -> QLinearMatMul. Input [batch, C, H, W] uint8,
+    /// output [batch, N] uint8. The max pool keeps its input's scale and zero point (as in KernelGen), so the second
+    /// QLinearConv reads the first one's. ONNX flattens NCHW in (c, h, w) order where the declaration flattens NHWC in
+    /// (h, w, c) order, so B's rows are permuted to match instead of adding a Transpose node.
+    /// </summary>
+    public static byte[] WriteCnn(CnnModelInfo model, int batch)
+    {
+        var initializers = new List<Proto>
+        {
+            Tensor("x_scale", Float, [], Floats(model.InputScale)),
+            Tensor("x_zero_point", UInt8, [], [(byte)model.InputZeroPoint]),
+        };
+        var graph = new Proto();
+        string current = InputName;
+        string scale = "x_scale", zero = "x_zero_point";
+        foreach ((string p, CnnConv conv) in new[] { ("conv1_", model.Conv1), ("conv2_", model.Conv2) })
+        {
+            initializers.Add(Tensor(p + "w", Int8, [conv.OutputChannels, conv.InputChannels, conv.KernelHeight, conv.KernelWidth],
+                MemoryMarshal.AsBytes(conv.OnnxWeights.AsSpan()).ToArray()));
+            initializers.Add(Tensor(p + "w_scale", Float, [conv.OutputChannels], Floats(conv.WeightScales)));
+            initializers.Add(Tensor(p + "w_zero_point", Int8, [conv.OutputChannels], new byte[conv.OutputChannels]));
+            initializers.Add(Tensor(p + "y_scale", Float, [], Floats(conv.OutputScale)));
+            initializers.Add(Tensor(p + "y_zero_point", UInt8, [], [(byte)conv.OutputZeroPoint]));
+
+            var node = new Proto();
+            foreach (string input in new[] { current, scale, zero, p + "w", p + "w_scale", p + "w_zero_point", p + "y_scale", p + "y_zero_point" })
+                node.String(1, input);                 // NodeProto.input
+            node.String(2, p + "y");                   // NodeProto.output
+            node.String(3, p + "node");                // NodeProto.name
+            node.String(4, "QLinearConv");             // NodeProto.op_type
+            node.Message(5, Ints("kernel_shape", conv.KernelHeight, conv.KernelWidth));
+            node.Message(5, Ints("strides", conv.Strides));
+            node.Message(5, Ints("dilations", conv.Dilations));
+            node.Message(5, Ints("pads", conv.Pads));
+            node.Message(5, Int("group", 1));
+            graph.Message(1, node);                    // GraphProto.node
+            (current, scale, zero) = (p + "y", p + "y_scale", p + "y_zero_point");
+
+            if (conv == model.Conv1)
+            {
+                var pool = new Proto();
+                pool.String(1, current);
+                pool.String(2, "pool_y");
+                pool.String(3, "pool");
+                pool.String(4, "MaxPool");
+                pool.Message(5, Ints("kernel_shape", model.PoolHeight, model.PoolWidth));
+                pool.Message(5, Ints("strides", model.PoolStrides));
+                graph.Message(1, pool);
+                current = "pool_y";
+            }
+        }
+
+        var flatten = new Proto();
+        flatten.String(1, current);
+        flatten.String(2, "flat_y");
+        flatten.String(3, "flat");
+        flatten.String(4, "Flatten");
+        flatten.Message(5, Int("axis", 1));
+        graph.Message(1, flatten);
+
+        LayerInfo fc = model.Fc;
+        initializers.Add(Tensor("fc_b", Int8, [fc.Inputs, fc.Outputs], MemoryMarshal.AsBytes(model.OnnxFcWeights.AsSpan()).ToArray()));
+        initializers.Add(Tensor("fc_b_scale", Float, [fc.Outputs], Floats(fc.WeightScales)));
+        initializers.Add(Tensor("fc_b_zero_point", Int8, [fc.Outputs], new byte[fc.Outputs]));
+        initializers.Add(Tensor("fc_y_scale", Float, [], Floats(fc.OutputScale)));
+        initializers.Add(Tensor("fc_y_zero_point", UInt8, [], [(byte)fc.OutputZeroPoint]));
+        var matmul = new Proto();
+        foreach (string input in new[] { "flat_y", scale, zero, "fc_b", "fc_b_scale", "fc_b_zero_point", "fc_y_scale", "fc_y_zero_point" })
+            matmul.String(1, input);
+        matmul.String(2, OutputName);
+        matmul.String(3, "fc");
+        matmul.String(4, "QLinearMatMul");
+        graph.Message(1, matmul);
+
+        graph.String(2, model.Type.Name);              // GraphProto.name
+        foreach (Proto initializer in initializers)
+            graph.Message(5, initializer);             // GraphProto.initializer
+        graph.Message(11, ValueInfo(InputName, UInt8, [batch, model.Channels, model.Height, model.Width]));
+        graph.Message(12, ValueInfo(OutputName, UInt8, [batch, model.OutputSize]));
+        return ModelBytes(graph);
     }
 
     private static byte[] ModelBytes(Proto graph, bool microsoftDomain = false)
