@@ -18,12 +18,13 @@ namespace DigitsCnn
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 640;
+        public const int ScratchSize = 40960;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -58,20 +59,31 @@ namespace DigitsCnn
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -86,15 +98,15 @@ namespace DigitsCnn
 
         /// <summary>The kernels of DigitsCnnModel and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 640 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 40960 bytes, offsets aligned to 64):
         /// <code>
         /// input       8x8x1 uint8            the input row
-        /// conv1       8x8x8 uint8            arena [0, 512)
-        ///   workspace                        arena [512, 521)
-        /// pool        4x4x8 uint8            arena [512, 640)
-        /// conv2       4x4x16 uint8           arena [0, 256)
-        ///   workspace                        arena [256, 328)
-        /// flat        256 uint8              arena [0, 256) (same bytes as its input: nothing to do)
+        /// conv1       8x8x8 uint8            arena [0, 32768)
+        ///   workspace                        arena [32768, 32840)
+        /// pool        4x4x8 uint8            arena [32768, 40960)
+        /// conv2       4x4x16 uint8           arena [0, 16384)
+        ///   workspace                        arena [16384, 16960)
+        /// flat        256 uint8              arena [0, 16384) (same bytes as its input: nothing to do)
         /// fc          10 uint8               the output row
         /// </code>
         /// </remarks>
@@ -124,6 +136,8 @@ namespace DigitsCnn
                 37,67,241,192,130,129,47,82,175,252,226,129,216,197,73,168,40,74,127,244,31,2,10,106,127,95,187,70,5,238,249,242,
                 10,0,0,0,76,0,0,0,240,0,0,0,218,0,0,0,0,0,0,0,147,0,0,0,225,0,0,0,158,0,0,0,
             };
+            /// <summary>Conv1: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Conv1_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Conv1_Weights);
             /// <summary>Conv1: folded bias c_j per column, padded to whole blocks.</summary>
             private static global::System.ReadOnlySpan<int> Conv1_Bias => new int[]
             {
@@ -141,10 +155,10 @@ namespace DigitsCnn
             };
 
             /// <summary>Conv1 on AvxVnni: 8x8x1 at <paramref name="input"/> to 8x8x8 at <paramref name="output"/>;
-            /// per output pixel, one GEMM row of 9 bytes to 8 outputs.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
+            /// per block of 4 output pixels, a GEMM of 4 rows of 9 bytes (gathered into the workspace) to 8 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Conv1_AvxVnni(ref byte input, ref byte output, ref byte workspace)
+            internal static void Conv1_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte input, ref byte output, ref byte workspace)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Bias);
@@ -152,11 +166,15 @@ namespace DigitsCnn
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_RightShifts);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
-                for (int oy = 0; oy < 8; oy++)
+                int p = 0;
+                for (; p <= 60; p += 4)
                 {
-                    for (int ox = 0; ox < 8; ox++)
+                    for (int pi = 0; pi < 4; pi++)
                     {
-                        ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 8 + ox) * 8);
+                        int q = p + pi;
+                        int oy = q / 8;
+                        int ox = q - oy * 8;
+                        ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, pi * 9);
                         // Interior pixels (rows 1..6, columns 1..6, known at compile time): the window lies inside the input, straight copies.
                         if (oy >= 1 && oy < 7 && ox >= 1 && ox < 7)
                         {
@@ -164,7 +182,7 @@ namespace DigitsCnn
                             // 3 kernel rows of 3 contiguous bytes each.
                             for (int i = 0; i < 3; i++)
                             {
-                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, i * 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 8), 3u);
+                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 8), 3u);
                             }
                         }
                         else
@@ -176,103 +194,424 @@ namespace DigitsCnn
                                 for (int j = 0; j < 3; j++)
                                 {
                                     int ix = ox - 1 + j;
-                                    ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 1);
+                                    ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 1);
                                     if ((uint)iy < 8u && (uint)ix < 8u)
-                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
+                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
                                     else
-                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref target, 0, 1u);
+                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 1u);
                                 }
                             }
                         }
-                        ref byte x = ref workspace;
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 8);
 
-                        // Columns 0 .. 7: 1 block.
+                    // Columns 0 .. 7: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
                         {
-                            ref sbyte wt = ref w;
-                            global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4))));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8)));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
-                            // Columns 0 .. 7: requantize and store.
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                            acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 9))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 18))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 27))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
                         }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 13))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 22))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 31))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 17)));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 26)));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 35)));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
+                }
+                for (; p < 64; p++)
+                {
+                    int q = p;
+                    int oy = q / 8;
+                    int ox = q - oy * 8;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 1..6, columns 1..6, known at compile time): the window lies inside the input, straight copies.
+                    if (oy >= 1 && oy < 7 && ox >= 1 && ox < 7)
+                    {
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 8 + (ox * 1 - 1) * 1);
+                        // 3 kernel rows of 3 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 8), 3u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy - 1 + i;
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int ix = ox - 1 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 1);
+                                if ((uint)iy < 8u && (uint)ix < 8u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 1u);
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 8);
+
+                    // Columns 0 .. 7: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                    }
+                }
+            }
+
+            /// <summary>Conv1 on Avx512BW: 8x8x1 at <paramref name="input"/> to 8x8x8 at <paramref name="output"/>;
+            /// per block of 4 output pixels, a GEMM of 4 rows of 9 bytes (gathered into the workspace) to 8 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined, as the Dense kernels.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Conv1_Conv4x32c4_I16_Gemmlowp_Avx512BW(ref byte input, ref byte output, ref byte workspace)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Weights));
+                ref short w16 = ref Conv1_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Bias);
+                ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Multipliers);
+                ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_RightShifts);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                int p = 0;
+                for (; p <= 60; p += 4)
+                {
+                    for (int pi = 0; pi < 4; pi++)
+                    {
+                        int q = p + pi;
+                        int oy = q / 8;
+                        int ox = q - oy * 8;
+                        ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, pi * 9);
+                        // Interior pixels (rows 1..6, columns 1..6, known at compile time): the window lies inside the input, straight copies.
+                        if (oy >= 1 && oy < 7 && ox >= 1 && ox < 7)
+                        {
+                            ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 8 + (ox * 1 - 1) * 1);
+                            // 3 kernel rows of 3 contiguous bytes each.
+                            for (int i = 0; i < 3; i++)
+                            {
+                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 8), 3u);
+                            }
+                        }
+                        else
+                        {
+                            // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                            for (int i = 0; i < 3; i++)
+                            {
+                                int iy = oy - 1 + i;
+                                for (int j = 0; j < 3; j++)
+                                {
+                                    int ix = ox - 1 + j;
+                                    ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 1);
+                                    if ((uint)iy < 8u && (uint)ix < 8u)
+                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
+                                    else
+                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 1u);
+                                }
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 8);
+
+                    // Columns 0 .. 7: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        ref short wt16 = ref w16;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16);
+                            global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16));
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 9))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 18))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 27))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32));
+                            global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 48));
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 13))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 22))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 31))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64));
+                            global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 80));
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 17)))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 26)))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 35)))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l1_0, h1_0)), 0b11_01_10_00));
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l2_0, h2_0)), 0b11_01_10_00));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l3_0, h3_0)), 0b11_01_10_00));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
+                }
+                for (; p < 64; p++)
+                {
+                    int q = p;
+                    int oy = q / 8;
+                    int ox = q - oy * 8;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 1..6, columns 1..6, known at compile time): the window lies inside the input, straight copies.
+                    if (oy >= 1 && oy < 7 && ox >= 1 && ox < 7)
+                    {
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 8 + (ox * 1 - 1) * 1);
+                        // 3 kernel rows of 3 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 8), 3u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy - 1 + i;
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int ix = ox - 1 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 1);
+                                if ((uint)iy < 8u && (uint)ix < 8u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 1u);
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 8);
+
+                    // Columns 0 .. 7: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        ref short wt16 = ref w16;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16), x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16)), x0n));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32)), x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 48)), x0n));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64)), x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 80)), x0n));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
                     }
                 }
             }
 
             /// <summary>Conv1 on Avx2: 8x8x1 at <paramref name="input"/> to 8x8x8 at <paramref name="output"/>;
-            /// per output pixel, one GEMM row of 9 bytes to 8 outputs.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined, as the Dense kernels.</remarks>
+            /// per block of 1 output pixels, a GEMM of 1 rows of 9 bytes (gathered into the workspace) to 8 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Conv1_Avx2(ref byte input, ref byte output, ref byte workspace)
+            internal static void Conv1_Conv1x32c4_I16_Gemmlowp_Avx2(ref byte input, ref byte output, ref byte workspace)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Weights));
+                ref short w16 = ref Conv1_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv1_RightShifts);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
-                for (int oy = 0; oy < 8; oy++)
+                int p = 0;
+                for (; p < 64; p++)
                 {
-                    for (int ox = 0; ox < 8; ox++)
+                    int q = p;
+                    int oy = q / 8;
+                    int ox = q - oy * 8;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 1..6, columns 1..6, known at compile time): the window lies inside the input, straight copies.
+                    if (oy >= 1 && oy < 7 && ox >= 1 && ox < 7)
                     {
-                        ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 8 + ox) * 8);
-                        // Interior pixels (rows 1..6, columns 1..6, known at compile time): the window lies inside the input, straight copies.
-                        if (oy >= 1 && oy < 7 && ox >= 1 && ox < 7)
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 8 + (ox * 1 - 1) * 1);
+                        // 3 kernel rows of 3 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
                         {
-                            ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 8 + (ox * 1 - 1) * 1);
-                            // 3 kernel rows of 3 contiguous bytes each.
-                            for (int i = 0; i < 3; i++)
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 8), 3u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy - 1 + i;
+                            for (int j = 0; j < 3; j++)
                             {
-                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, i * 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 8), 3u);
+                                int ix = ox - 1 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 1);
+                                if ((uint)iy < 8u && (uint)ix < 8u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 1u);
                             }
                         }
-                        else
-                        {
-                            // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
-                            for (int i = 0; i < 3; i++)
-                            {
-                                int iy = oy - 1 + i;
-                                for (int j = 0; j < 3; j++)
-                                {
-                                    int ix = ox - 1 + j;
-                                    ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 1);
-                                    if ((uint)iy < 8u && (uint)ix < 8u)
-                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 8 + ix) * 1), 1u);
-                                    else
-                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref target, 0, 1u);
-                                }
-                            }
-                        }
-                        ref byte x = ref workspace;
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 8);
 
-                        // Columns 0 .. 7: 1 block.
+                    // Columns 0 .. 7: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        ref short wt16 = ref w16;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
                         {
-                            ref sbyte wt = ref w;
-                            global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)))))));
-                            lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt)), x0));
-                            hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 16))), x0));
-                            global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4))))))));
-                            lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32))), x1));
-                            hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48))), x1));
-                            global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8)))))));
-                            lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64))), x2));
-                            hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 80))), x2));
-                            // Columns 0 .. 7: requantize and store.
-                            global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                            acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16)), x0));
                         }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 48)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 80)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
                     }
                 }
             }
@@ -291,7 +630,7 @@ namespace DigitsCnn
                     requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Conv1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Conv1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8),
                     input: global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, 64),
                     output: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 512),
-                    workspace: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref workspace, 9));
+                    workspace: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref workspace, 72));
             }
 
             // ------------------------------------------------------------------------------------------------
@@ -300,14 +639,6 @@ namespace DigitsCnn
             //   output keeps the input's scale 0.016006554f and zero point 0 (no rescale); no activation: clamp [0, 255]
             //   SIMD: 8 channels are fewer than a vector of 32: the scalar fallback
             // ------------------------------------------------------------------------------------------------
-            /// <summary>Pool on AvxVnni: 8x8x8 at <paramref name="x"/> to 4x4x8 at <paramref name="y"/>.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Pool_AvxVnni(ref byte x, ref byte y)
-            {
-                // No dot product in a pool: the AVX2 kernel.
-                Pool_Avx2(ref x, ref y);
-            }
-
             /// <summary>Pool on Avx2: 8x8x8 at <paramref name="x"/> to 4x4x8 at <paramref name="y"/>.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Pool_Avx2(ref byte x, ref byte y)
@@ -364,6 +695,8 @@ namespace DigitsCnn
                 51,16,233,48,17,31,247,2,14,241,30,71,251,46,243,11,243,73,255,127,79,25,223,180,190,52,184,7,92,118,165,10,207,53,11,234,11,10,233,198,210,17,242,59,52,45,228,211,14,235,252,219,35,3,19,22,64,49,236,105,5,15,37,19,
                 9,13,244,8,218,6,242,2,159,230,249,221,246,56,189,198,220,217,250,238,213,43,24,94,18,51,239,25,6,16,218,90,253,10,14,244,12,12,238,229,207,14,18,81,4,16,22,28,230,247,39,205,32,8,12,252,68,198,47,220,231,229,8,91,
             };
+            /// <summary>Conv2: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Conv2_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Conv2_Weights);
             /// <summary>Conv2: folded bias c_j per column, padded to whole blocks.</summary>
             private static global::System.ReadOnlySpan<int> Conv2_Bias => new int[]
             {
@@ -384,10 +717,10 @@ namespace DigitsCnn
             };
 
             /// <summary>Conv2 on AvxVnni: 4x4x8 at <paramref name="input"/> to 4x4x16 at <paramref name="output"/>;
-            /// per output pixel, one GEMM row of 72 bytes to 16 outputs.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
+            /// per block of 4 output pixels, a GEMM of 4 rows of 72 bytes (gathered into the workspace) to 16 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Conv2_AvxVnni(ref byte input, ref byte output, ref byte workspace)
+            internal static void Conv2_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte input, ref byte output, ref byte workspace)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Bias);
@@ -395,11 +728,15 @@ namespace DigitsCnn
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_RightShifts);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
-                for (int oy = 0; oy < 4; oy++)
+                int p = 0;
+                for (; p <= 12; p += 4)
                 {
-                    for (int ox = 0; ox < 4; ox++)
+                    for (int pi = 0; pi < 4; pi++)
                     {
-                        ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 4 + ox) * 16);
+                        int q = p + pi;
+                        int oy = q / 4;
+                        int ox = q - oy * 4;
+                        ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, pi * 72);
                         // Interior pixels (rows 1..2, columns 1..2, known at compile time): the window lies inside the input, straight copies.
                         if (oy >= 1 && oy < 3 && ox >= 1 && ox < 3)
                         {
@@ -407,7 +744,7 @@ namespace DigitsCnn
                             // 3 kernel rows of 24 contiguous bytes each.
                             for (int i = 0; i < 3; i++)
                             {
-                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 32), 24u);
+                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 32), 24u);
                             }
                         }
                         else
@@ -419,160 +756,691 @@ namespace DigitsCnn
                                 for (int j = 0; j < 3; j++)
                                 {
                                     int ix = ox - 1 + j;
-                                    ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 8);
+                                    ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 8);
                                     if ((uint)iy < 4u && (uint)ix < 4u)
-                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
+                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
                                     else
-                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref target, 0, 8u);
+                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 8u);
                                 }
                             }
                         }
-                        ref byte x = ref workspace;
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 16);
 
-                        // Columns 0 .. 15: 2 blocks.
+                    // Columns 0 .. 15: 2 blocks.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
                         {
-                            ref sbyte wt = ref w;
-                            global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            for (int g = 0; g < 16; g += 4)
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
                             {
-                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
                                 global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
-                                acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
-                                acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
-                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
-                                acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
-                                acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
-                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
-                                acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
-                                acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
-                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
-                                acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
-                                acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 144))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 216))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
                             }
-                            global::System.Runtime.Intrinsics.Vector256<byte> x16 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64))));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x16, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1024)));
-                            acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x16, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1056)));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x17 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 68))));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x17, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1088)));
-                            acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x17, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1120)));
-                            // Columns 0 .. 7: requantize and store.
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                            acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                            // Columns 8 .. 15: requantize and store.
-                            acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                            acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
-                            acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1, clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8));
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 148))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 220))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 80))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 152))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 224))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 84))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 156))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 228))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
                         }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1024));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1056));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 136))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 208))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 280))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1088));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1120));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 140))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 212))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 284))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 1, columns 8 .. 15: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 32));
+                        // Row 2, columns 8 .. 15: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 40));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 48));
+                        // Row 3, columns 8 .. 15: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 56));
+                    }
+                }
+                for (; p < 16; p++)
+                {
+                    int q = p;
+                    int oy = q / 4;
+                    int ox = q - oy * 4;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 1..2, columns 1..2, known at compile time): the window lies inside the input, straight copies.
+                    if (oy >= 1 && oy < 3 && ox >= 1 && ox < 3)
+                    {
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 32 + (ox * 1 - 1) * 8);
+                        // 3 kernel rows of 24 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 32), 24u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy - 1 + i;
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int ix = ox - 1 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 8);
+                                if ((uint)iy < 4u && (uint)ix < 4u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 8u);
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 16);
+
+                    // Columns 0 .. 15: 2 blocks.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1024)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1056)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1088)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1120)));
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                    }
+                }
+            }
+
+            /// <summary>Conv2 on Avx512BW: 4x4x8 at <paramref name="input"/> to 4x4x16 at <paramref name="output"/>;
+            /// per block of 4 output pixels, a GEMM of 4 rows of 72 bytes (gathered into the workspace) to 16 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined, as the Dense kernels.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Conv2_Conv4x32c4_I16_Gemmlowp_Avx512BW(ref byte input, ref byte output, ref byte workspace)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Weights));
+                ref short w16 = ref Conv2_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Bias);
+                ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Multipliers);
+                ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_RightShifts);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                int p = 0;
+                for (; p <= 12; p += 4)
+                {
+                    for (int pi = 0; pi < 4; pi++)
+                    {
+                        int q = p + pi;
+                        int oy = q / 4;
+                        int ox = q - oy * 4;
+                        ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, pi * 72);
+                        // Interior pixels (rows 1..2, columns 1..2, known at compile time): the window lies inside the input, straight copies.
+                        if (oy >= 1 && oy < 3 && ox >= 1 && ox < 3)
+                        {
+                            ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 32 + (ox * 1 - 1) * 8);
+                            // 3 kernel rows of 24 contiguous bytes each.
+                            for (int i = 0; i < 3; i++)
+                            {
+                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 32), 24u);
+                            }
+                        }
+                        else
+                        {
+                            // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                            for (int i = 0; i < 3; i++)
+                            {
+                                int iy = oy - 1 + i;
+                                for (int j = 0; j < 3; j++)
+                                {
+                                    int ix = ox - 1 + j;
+                                    ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 8);
+                                    if ((uint)iy < 4u && (uint)ix < 4u)
+                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
+                                    else
+                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 8u);
+                                }
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 16);
+
+                    // Columns 0 .. 15: 2 blocks.
+                    {
+                        ref sbyte wt = ref w;
+                        ref short wt16 = ref w16;
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16);
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 144))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 216))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 148))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 220))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 80))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 152))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 224))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 84))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 156))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 228))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1024));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1056));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 136))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 208))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 280))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1088));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1120));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 140))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 212))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 284))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_0))), 0b11_01_10_00));
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 1, columns 8 .. 15: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_0))), 0b11_01_10_00));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 32));
+                        // Row 2, columns 8 .. 15: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 40));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_0))), 0b11_01_10_00));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 48));
+                        // Row 3, columns 8 .. 15: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 56));
+                    }
+                }
+                for (; p < 16; p++)
+                {
+                    int q = p;
+                    int oy = q / 4;
+                    int ox = q - oy * 4;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 1..2, columns 1..2, known at compile time): the window lies inside the input, straight copies.
+                    if (oy >= 1 && oy < 3 && ox >= 1 && ox < 3)
+                    {
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 32 + (ox * 1 - 1) * 8);
+                        // 3 kernel rows of 24 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 32), 24u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy - 1 + i;
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int ix = ox - 1 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 8);
+                                if ((uint)iy < 4u && (uint)ix < 4u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 8u);
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 16);
+
+                    // Columns 0 .. 15: 2 blocks.
+                    {
+                        ref sbyte wt = ref w;
+                        ref short wt16 = ref w16;
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1024)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1056)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1088)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1120)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
                     }
                 }
             }
 
             /// <summary>Conv2 on Avx2: 4x4x8 at <paramref name="input"/> to 4x4x16 at <paramref name="output"/>;
-            /// per output pixel, one GEMM row of 72 bytes to 16 outputs.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined, as the Dense kernels.</remarks>
+            /// per block of 1 output pixels, a GEMM of 1 rows of 72 bytes (gathered into the workspace) to 16 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Conv2_Avx2(ref byte input, ref byte output, ref byte workspace)
+            internal static void Conv2_Conv1x32c4_I16_Gemmlowp_Avx2(ref byte input, ref byte output, ref byte workspace)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Weights));
+                ref short w16 = ref Conv2_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv2_RightShifts);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
-                for (int oy = 0; oy < 4; oy++)
+                int p = 0;
+                for (; p < 16; p++)
                 {
-                    for (int ox = 0; ox < 4; ox++)
+                    int q = p;
+                    int oy = q / 4;
+                    int ox = q - oy * 4;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 1..2, columns 1..2, known at compile time): the window lies inside the input, straight copies.
+                    if (oy >= 1 && oy < 3 && ox >= 1 && ox < 3)
                     {
-                        ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 4 + ox) * 16);
-                        // Interior pixels (rows 1..2, columns 1..2, known at compile time): the window lies inside the input, straight copies.
-                        if (oy >= 1 && oy < 3 && ox >= 1 && ox < 3)
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 32 + (ox * 1 - 1) * 8);
+                        // 3 kernel rows of 24 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
                         {
-                            ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 1 - 1) * 32 + (ox * 1 - 1) * 8);
-                            // 3 kernel rows of 24 contiguous bytes each.
-                            for (int i = 0; i < 3; i++)
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 32), 24u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy - 1 + i;
+                            for (int j = 0; j < 3; j++)
                             {
-                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 32), 24u);
+                                int ix = ox - 1 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 8);
+                                if ((uint)iy < 4u && (uint)ix < 4u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 0, 8u);
                             }
                         }
-                        else
-                        {
-                            // Border pixels: taps outside the input read the input zero point (0), so u - z_in' = 0 there.
-                            for (int i = 0; i < 3; i++)
-                            {
-                                int iy = oy - 1 + i;
-                                for (int j = 0; j < 3; j++)
-                                {
-                                    int ix = ox - 1 + j;
-                                    ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 8);
-                                    if ((uint)iy < 4u && (uint)ix < 4u)
-                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 4 + ix) * 8), 8u);
-                                    else
-                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref target, 0, 8u);
-                                }
-                            }
-                        }
-                        ref byte x = ref workspace;
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 16);
 
-                        // Columns 0 .. 15: 2 blocks.
+                    // Columns 0 .. 15: 2 blocks.
+                    {
+                        ref sbyte wt = ref w;
+                        ref short wt16 = ref w16;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
                         {
-                            ref sbyte wt = ref w;
-                            global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<int> lo1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<int> hi1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            for (int g = 0; g < 16; g += 4)
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 64);
                             {
-                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
                                 global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
-                                lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wg)), x0));
-                                hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 16))), x0));
-                                lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), x0));
-                                hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 48))), x0));
-                                global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
-                                lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), x1));
-                                hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 80))), x1));
-                                lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), x1));
-                                hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 112))), x1));
-                                global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
-                                lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128))), x2));
-                                hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 144))), x2));
-                                lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160))), x2));
-                                hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 176))), x2));
-                                global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
-                                lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192))), x3));
-                                hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 208))), x3));
-                                lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224))), x3));
-                                hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 240))), x3));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0));
                             }
-                            global::System.Runtime.Intrinsics.Vector256<short> x16 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64))))))));
-                            lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1024))), x16));
-                            hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1040))), x16));
-                            lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1056))), x16));
-                            hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1072))), x16));
-                            global::System.Runtime.Intrinsics.Vector256<short> x17 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 68))))))));
-                            lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1088))), x17));
-                            hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1104))), x17));
-                            lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1120))), x17));
-                            hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 1136))), x17));
-                            // Columns 0 .. 7: requantize and store.
-                            global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                            acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                            // Columns 8 .. 15: requantize and store.
-                            global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo1, hi1)), 0b11_01_10_00));
-                            acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                            acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
-                            acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1, clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8));
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 144)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 176)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 208)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 240)), x0));
+                            }
                         }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1024)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1040)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1056)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1072)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1088)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1104)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1120)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 1136)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_1, h0_1)), 0b11_01_10_00));
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
                     }
                 }
             }
@@ -591,7 +1459,7 @@ namespace DigitsCnn
                     requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Conv2_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Conv2_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8),
                     input: global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, 128),
                     output: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 256),
-                    workspace: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref workspace, 72));
+                    workspace: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref workspace, 576));
             }
 
             // ------------------------------------------------------------------------------------------------
@@ -675,6 +1543,8 @@ namespace DigitsCnn
                 242,52,242,227,34,9,7,238,239,27,16,252,232,16,25,238,227,240,163,18,214,28,218,249,195,220,27,236,213,191,143,45,68,198,2,8,184,242,51,249,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
                 1,12,4,35,4,241,255,249,37,224,11,1,221,240,7,221,46,255,184,247,9,18,41,26,216,225,33,170,214,2,194,249,26,224,205,229,231,20,43,22,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
             };
+            /// <summary>Fc: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Fc_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Fc_Weights);
             /// <summary>Fc: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Fc_Bias => new int[]
             {
@@ -694,11 +1564,12 @@ namespace DigitsCnn
                 10, 10, 0, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Fc on AvxVnni: 256 bytes at <paramref name="x"/> to 10 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc on AvxVnni: <paramref name="rows"/> rows of 256 bytes at <paramref name="x"/> to 10 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc_AvxVnni(ref byte x, ref byte y)
+            internal static void Fc_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
@@ -711,45 +1582,183 @@ namespace DigitsCnn
                 // Columns 0 .. 9: 2 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 64; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
-                        global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 64; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 256))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 512))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 768))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 260))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 516))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 772))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 264))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 520))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 776))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 268))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 524))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 780))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 10));
+                        // Row 1, columns 8 .. 9: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18), 2);
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 20));
+                        // Row 2, columns 8 .. 9: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 28), 2);
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 30));
+                        // Row 3, columns 8 .. 9: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 38), 2);
                     }
-                    // Columns 0 .. 7: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 9: requantize and store.
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 2);
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 64; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
+                            }
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                    }
                 }
             }
 
-            /// <summary>Fc on Avx2: 256 bytes at <paramref name="x"/> to 10 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc on Avx512BW: <paramref name="rows"/> rows of 256 bytes at <paramref name="x"/> to 10 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc_Avx2(ref byte x, ref byte y)
+            internal static void Fc_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
+                ref short w16 = ref Fc_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_RightShifts);
@@ -760,91 +1769,356 @@ namespace DigitsCnn
                 // Columns 0 .. 9: 2 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 64; g += 4)
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
-                        global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wg)), x0));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 16))), x0));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), x0));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 48))), x0));
-                        global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), x1));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 80))), x1));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), x1));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 112))), x1));
-                        global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128))), x2));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 144))), x2));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160))), x2));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 176))), x2));
-                        global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192))), x3));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 208))), x3));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224))), x3));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 240))), x3));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 64; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16);
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 256))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 512))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 768))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 260))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 516))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 772))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 264))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 520))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 776))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 268))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 524))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 780))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_0))), 0b11_01_10_00));
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 10));
+                        // Row 1, columns 8 .. 9: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18), 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_0))), 0b11_01_10_00));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 20));
+                        // Row 2, columns 8 .. 9: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 28), 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_0))), 0b11_01_10_00));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 30));
+                        // Row 3, columns 8 .. 9: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 38), 2);
                     }
-                    // Columns 0 .. 7: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 9: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo1, hi1)), 0b11_01_10_00));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 2);
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 64; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                    }
+                }
+            }
+
+            /// <summary>Fc on Avx2: <paramref name="rows"/> rows of 256 bytes at <paramref name="x"/> to 10 outputs each at <paramref name="y"/>,
+            /// 1 rows at a time (1x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Fc_Dense1x32c4_I16_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
+                ref short w16 = ref Fc_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
+                ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Multipliers);
+                ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_RightShifts);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(177);
+
+                // Columns 0 .. 9: 2 blocks.
+                {
+                    ref sbyte wt = ref w;
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 64; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 64);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 64);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 144)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 176)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 208)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 240)), x0));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_1, h0_1)), 0b11_01_10_00));
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                    }
                 }
             }
 
             /// <summary>Fc on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Fc_Scalar(ref byte x, ref byte y)
+            internal static void Fc_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 256, outputs: 10, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc_Weights), foldedBias: Fc_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 177, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 256),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 10));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 256, outputs: 10, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc_Weights), foldedBias: Fc_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 177, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256), 256),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), 10));
+                }
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Conv1_AvxVnni(ref x, ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512));
-                Pool_AvxVnni(ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512));
-                Conv2_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512), ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 256));
-                // Flat: its output is its input's bytes; nothing to do.
-                Fc_AvxVnni(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    for (int i = 0; i < n; i++)
+                        Conv1_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768));
+                    for (int i = 0; i < n; i++)
+                        Pool_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128));
+                    for (int i = 0; i < n; i++)
+                        Conv2_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 256), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 16384));
+                    // Flat: its output is its input's bytes; nothing to do.
+                    Fc_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Conv1_Avx2(ref x, ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512));
-                Pool_Avx2(ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512));
-                Conv2_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512), ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 256));
-                // Flat: its output is its input's bytes; nothing to do.
-                Fc_Avx2(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    for (int i = 0; i < n; i++)
+                        Conv1_Conv4x32c4_I16_Gemmlowp_Avx512BW(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768));
+                    for (int i = 0; i < n; i++)
+                        Pool_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128));
+                    for (int i = 0; i < n; i++)
+                        Conv2_Conv4x32c4_I16_Gemmlowp_Avx512BW(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 256), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 16384));
+                    // Flat: its output is its input's bytes; nothing to do.
+                    Fc_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Conv1_Scalar(ref x, ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512));
-                Pool_Scalar(ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512));
-                Conv2_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 512), ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 256));
-                // Flat: its output is its input's bytes; nothing to do.
-                Fc_Scalar(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    for (int i = 0; i < n; i++)
+                        Conv1_Conv1x32c4_I16_Gemmlowp_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768));
+                    for (int i = 0; i < n; i++)
+                        Pool_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128));
+                    for (int i = 0; i < n; i++)
+                        Conv2_Conv1x32c4_I16_Gemmlowp_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 256), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 16384));
+                    // Flat: its output is its input's bytes; nothing to do.
+                    Fc_Dense1x32c4_I16_Gemmlowp_Avx2(ref arena, ref yr, n);
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    for (int i = 0; i < n; i++)
+                        Conv1_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768));
+                    for (int i = 0; i < n; i++)
+                        Pool_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 512), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128));
+                    for (int i = 0; i < n; i++)
+                        Conv2_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32768 + i * 128), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 256), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 16384));
+                    // Flat: its output is its input's bytes; nothing to do.
+                    Fc_Scalar(ref arena, ref yr, n);
+                }
             }
 
             [global::System.ThreadStatic]
@@ -855,7 +2129,7 @@ namespace DigitsCnn
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[640];
+                    t_scratch = scratch = new byte[40960];
                 return scratch;
             }
 

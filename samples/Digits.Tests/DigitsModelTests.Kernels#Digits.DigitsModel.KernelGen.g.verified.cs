@@ -18,12 +18,13 @@ namespace Digits
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 64;
+        public const int ScratchSize = 2048;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -58,20 +59,31 @@ namespace Digits
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -86,10 +98,10 @@ namespace Digits
 
         /// <summary>The kernels of DigitsModel and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 64 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 2048 bytes, offsets aligned to 64):
         /// <code>
         /// input       64 uint8               the input row
-        /// fc1         32 uint8               arena [0, 32)
+        /// fc1         32 uint8               arena [0, 2048)
         /// fc2         10 uint8               the output row
         /// </code>
         /// </remarks>
@@ -130,6 +142,8 @@ namespace Digits
                 0,4,47,40,0,197,189,28,0,236,57,4,0,46,44,63,0,234,57,212,0,229,55,67,0,5,242,17,0,43,252,16,0,249,249,64,0,25,236,5,0,69,28,72,0,247,112,65,0,205,197,246,0,3,8,32,0,35,67,39,0,255,28,92,0,239,33,225,0,0,223,98,0,31,4,241,0,0,236,13,0,223,215,27,0,212,233,22,0,228,250,238,0,13,240,12,0,4,24,249,0,4,254,237,0,0,3,55,0,0,0,63,0,62,57,77,0,226,20,231,0,9,81,28,0,239,2,0,
                 220,30,194,237,61,243,227,26,247,18,67,11,66,239,184,26,220,244,114,53,45,40,86,204,240,231,0,35,20,63,24,182,50,30,214,10,1,6,230,233,58,95,50,248,38,44,101,24,35,57,26,76,26,11,170,194,23,7,247,237,54,24,214,195,192,207,129,1,127,168,4,255,54,90,46,9,129,98,254,0,56,45,2,4,249,243,0,242,204,231,242,216,238,226,38,252,229,243,193,2,3,242,58,28,21,125,67,74,109,233,251,0,56,7,67,53,223,4,226,29,235,196,153,236,7,60,68,51,
             };
+            /// <summary>Fc1: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Fc1_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Fc1_Weights);
             /// <summary>Fc1: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Fc1_Bias => new int[]
             {
@@ -155,11 +169,12 @@ namespace Digits
                 9, 9, 9, 13, 9, 9, 9, 9,
             };
 
-            /// <summary>Fc1 on AvxVnni: 64 bytes at <paramref name="x"/> to 32 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc1 on AvxVnni: <paramref name="rows"/> rows of 64 bytes at <paramref name="x"/> to 32 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc1_AvxVnni(ref byte x, ref byte y)
+            internal static void Fc1_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
@@ -171,65 +186,324 @@ namespace Digits
                 // Columns 0 .. 31: 4 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 16; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
-                        global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480)));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 16; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                            }
+                            // Row 0, columns 0 .. 7: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                            // Row 0, columns 8 .. 15: requantize and store.
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                            acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                            // Row 1, columns 0 .. 7: requantize and store.
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 32));
+                            // Row 1, columns 8 .. 15: requantize and store.
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                            acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 40));
+                            // Row 2, columns 0 .. 7: requantize and store.
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                            // Row 2, columns 8 .. 15: requantize and store.
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                            acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 72));
+                            // Row 3, columns 0 .. 7: requantize and store.
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 96));
+                            // Row 3, columns 8 .. 15: requantize and store.
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                            acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 104));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 16; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                            }
+                            // Row 0, columns 16 .. 23: requantize and store.
+                            acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                            acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                            // Row 0, columns 24 .. 31: requantize and store.
+                            acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                            acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                            // Row 1, columns 16 .. 23: requantize and store.
+                            acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc1_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                            acc1_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 48));
+                            // Row 1, columns 24 .. 31: requantize and store.
+                            acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc1_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                            acc1_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 56));
+                            // Row 2, columns 16 .. 23: requantize and store.
+                            acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc2_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                            acc2_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 80));
+                            // Row 2, columns 24 .. 31: requantize and store.
+                            acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc2_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                            acc2_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 88));
+                            // Row 3, columns 16 .. 23: requantize and store.
+                            acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc3_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                            acc3_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 112));
+                            // Row 3, columns 24 .. 31: requantize and store.
+                            acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc3_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                            acc3_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 120));
+                        }
                     }
-                    // Columns 0 .. 7: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 15: requantize and store.
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8));
-                    // Columns 16 .. 23: requantize and store.
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
-                    acc2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 16));
-                    // Columns 24 .. 31: requantize and store.
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
-                    acc3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 24));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480)));
+                            }
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
                 }
             }
 
-            /// <summary>Fc1 on Avx2: 64 bytes at <paramref name="x"/> to 32 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc1 on Avx512BW: <paramref name="rows"/> rows of 64 bytes at <paramref name="x"/> to 32 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc1_Avx2(ref byte x, ref byte y)
+            internal static void Fc1_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
+                ref short w16 = ref Fc1_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_RightShifts);
@@ -239,93 +513,429 @@ namespace Digits
                 // Columns 0 .. 31: 4 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 16; g += 4)
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
-                        global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wg)), x0));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 16))), x0));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), x0));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 48))), x0));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), x0));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 80))), x0));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), x0));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 112))), x0));
-                        global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128))), x1));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 144))), x1));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160))), x1));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 176))), x1));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192))), x1));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 208))), x1));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224))), x1));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 240))), x1));
-                        global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256))), x2));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 272))), x2));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288))), x2));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 304))), x2));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320))), x2));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 336))), x2));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352))), x2));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 368))), x2));
-                        global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384))), x3));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 400))), x3));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416))), x3));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 432))), x3));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448))), x3));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 464))), x3));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480))), x3));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 496))), x3));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16);
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 256));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 288));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 320));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 352));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 384));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 416));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 448));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 480));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_2))), 0b11_01_10_00));
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_0))), 0b11_01_10_00));
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 32));
+                        // Row 1, columns 8 .. 15: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 40));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_2))), 0b11_01_10_00));
+                        // Row 1, columns 16 .. 23: requantize and store.
+                        acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc1_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                        acc1_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 48));
+                        // Row 1, columns 24 .. 31: requantize and store.
+                        acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc1_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                        acc1_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 56));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_0))), 0b11_01_10_00));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                        // Row 2, columns 8 .. 15: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 72));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_2))), 0b11_01_10_00));
+                        // Row 2, columns 16 .. 23: requantize and store.
+                        acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc2_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                        acc2_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 80));
+                        // Row 2, columns 24 .. 31: requantize and store.
+                        acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc2_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                        acc2_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 88));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_0))), 0b11_01_10_00));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 96));
+                        // Row 3, columns 8 .. 15: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 104));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_2))), 0b11_01_10_00));
+                        // Row 3, columns 16 .. 23: requantize and store.
+                        acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc3_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                        acc3_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 112));
+                        // Row 3, columns 24 .. 31: requantize and store.
+                        acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc3_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                        acc3_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 120));
                     }
-                    // Columns 0 .. 7: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 15: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo1, hi1)), 0b11_01_10_00));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8));
-                    // Columns 16 .. 23: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo2, hi2)), 0b11_01_10_00));
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
-                    acc2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 16));
-                    // Columns 24 .. 31: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo3, hi3)), 0b11_01_10_00));
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
-                    acc3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 24));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 256)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 288)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 320)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 352)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 384)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 416)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 448)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 480)), x0));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_2))), 0b11_01_10_00));
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
+                }
+            }
+
+            /// <summary>Fc1 on Avx2: <paramref name="rows"/> rows of 64 bytes at <paramref name="x"/> to 32 outputs each at <paramref name="y"/>,
+            /// 1 rows at a time (1x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Fc1_Dense1x32c4_I16_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
+                ref short w16 = ref Fc1_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
+                ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Multipliers);
+                ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_RightShifts);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+
+                // Columns 0 .. 31: 4 blocks.
+                {
+                    ref sbyte wt = ref w;
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 144)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 176)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 208)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 240)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 256)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 272)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 288)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 304)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 320)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 336)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 352)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 368)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 384)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 400)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 416)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 432)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 448)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 464)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 480)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 496)), x0));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref multipliers)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rightShifts));
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_1, h0_1)), 0b11_01_10_00));
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 8))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_2, h0_2)), 0b11_01_10_00));
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 16))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_3, h0_3)), 0b11_01_10_00));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, 24))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
                 }
             }
 
             /// <summary>Fc1 on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Fc1_Scalar(ref byte x, ref byte y)
+            internal static void Fc1_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 64, outputs: 32, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), foldedBias: Fc1_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 64),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 32));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 64, outputs: 32, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), foldedBias: Fc1_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), 64),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32), 32));
+                }
             }
 
             // ------------------------------------------------------------------------------------------------
@@ -353,6 +963,8 @@ namespace Digits
                 246,175,238,0,205,17,59,0,62,37,20,0,186,31,226,0,69,229,196,0,82,199,252,0,242,206,17,0,17,64,135,0,244,27,249,0,147,1,241,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
                 237,218,23,174,27,19,184,60,28,157,129,32,44,224,228,228,171,40,61,26,34,18,54,191,182,241,202,54,247,35,24,255,209,237,162,197,222,17,231,13,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
             };
+            /// <summary>Fc2: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Fc2_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Fc2_Weights);
             /// <summary>Fc2: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Fc2_Bias => new int[]
             {
@@ -372,11 +984,12 @@ namespace Digits
                 9, 9, 0, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Fc2 on AvxVnni: 32 bytes at <paramref name="x"/> to 10 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc2 on AvxVnni: <paramref name="rows"/> rows of 32 bytes at <paramref name="x"/> to 10 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc2_AvxVnni(ref byte x, ref byte y)
+            internal static void Fc2_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
@@ -388,52 +1001,257 @@ namespace Digits
                 // Columns 0 .. 9: 2 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x4 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x5 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 20))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 320)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 352)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x6 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x6, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x6, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x7 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 28))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x7, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 448)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x7, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 480)));
-                    // Columns 0 .. 7: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 9);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 9: requantize and store.
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 9);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 2);
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 32);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 32))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 36))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 100))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 72))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 104))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 44))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 76))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 108))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 80))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 112))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 320));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 352));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 84))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 116))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 56))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 88))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 120))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 448));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 480));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 60))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 92))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 124))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 9);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 9);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 9);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 10));
+                        // Row 1, columns 8 .. 9: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier), 9);
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18), 2);
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 9);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 20));
+                        // Row 2, columns 8 .. 9: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier), 9);
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 28), 2);
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 9);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 30));
+                        // Row 3, columns 8 .. 9: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier), 9);
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 38), 2);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 32);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 320)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 352)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 448)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 480)));
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 9);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 9);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                    }
                 }
             }
 
-            /// <summary>Fc2 on Avx2: 32 bytes at <paramref name="x"/> to 10 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc2 on Avx512BW: <paramref name="rows"/> rows of 32 bytes at <paramref name="x"/> to 10 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc2_Avx2(ref byte x, ref byte y)
+            internal static void Fc2_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
+                ref short w16 = ref Fc2_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
                 global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(2140489443);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
@@ -443,97 +1261,425 @@ namespace Digits
                 // Columns 0 .. 9: 2 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt)), x0));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 16))), x0));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32))), x0));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48))), x0));
-                    global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64))), x1));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 80))), x1));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96))), x1));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 112))), x1));
-                    global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128))), x2));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 144))), x2));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160))), x2));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 176))), x2));
-                    global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192))), x3));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 208))), x3));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224))), x3));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240))), x3));
-                    global::System.Runtime.Intrinsics.Vector256<short> x4 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256))), x4));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 272))), x4));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288))), x4));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 304))), x4));
-                    global::System.Runtime.Intrinsics.Vector256<short> x5 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 20))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 320))), x5));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 336))), x5));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 352))), x5));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 368))), x5));
-                    global::System.Runtime.Intrinsics.Vector256<short> x6 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384))), x6));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 400))), x6));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416))), x6));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 432))), x6));
-                    global::System.Runtime.Intrinsics.Vector256<short> x7 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 28))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 448))), x7));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 464))), x7));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 480))), x7));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 496))), x7));
-                    // Columns 0 .. 7: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 9);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 9: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo1, hi1)), 0b11_01_10_00));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 9);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 2);
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 32);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt16);
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 32))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 96));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 36))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 100))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 128));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 160));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 72))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 104))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 192));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 224));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 44))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 76))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 108))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 256));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 288));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 80))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 112))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 320));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 352));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 84))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 116))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 384));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 416));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 56))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 88))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 120))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 448));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 480));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 60))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 92))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 124))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 9);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 9);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_0))), 0b11_01_10_00));
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 9);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 10));
+                        // Row 1, columns 8 .. 9: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier), 9);
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18), 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_0))), 0b11_01_10_00));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 9);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 20));
+                        // Row 2, columns 8 .. 9: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier), 9);
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 28), 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_0))), 0b11_01_10_00));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 9);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 30));
+                        // Row 3, columns 8 .. 9: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier), 9);
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 38), 2);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 32);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt16), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 96)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 128)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 160)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 192)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 224)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 256)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 288)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 320)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 352)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 384)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 416)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 448)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 480)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 9);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 9);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                    }
+                }
+            }
+
+            /// <summary>Fc2 on Avx2: <paramref name="rows"/> rows of 32 bytes at <paramref name="x"/> to 10 outputs each at <paramref name="y"/>,
+            /// 1 rows at a time (1x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Fc2_Dense1x32c4_I16_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
+                ref short w16 = ref Fc2_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(2140489443);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(161);
+
+                // Columns 0 .. 9: 2 blocks.
+                {
+                    ref sbyte wt = ref w;
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 32);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 48)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 80)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 96)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 112)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 128)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 144)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 160)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 176)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 192)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 208)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 224)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 240)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 256)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 272)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 288)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 304)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 320)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 336)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 352)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 368)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 384)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 400)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 416)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 432)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 448)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 464)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 480)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 496)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 9);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_1, h0_1)), 0b11_01_10_00));
+                        // Row 0, columns 8 .. 9: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 9);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                    }
                 }
             }
 
             /// <summary>Fc2 on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Fc2_Scalar(ref byte x, ref byte y)
+            internal static void Fc2_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 32, outputs: 10, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc2_Weights), foldedBias: Fc2_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc2_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc2_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 161, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 32),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 10));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 32, outputs: 10, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc2_Weights), foldedBias: Fc2_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc2_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc2_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 161, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 32), 32),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10), 10));
+                }
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_AvxVnni(ref x, ref arena);
-                Fc2_AvxVnni(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    Fc1_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref xr, ref arena, n);
+                    Fc2_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_Avx2(ref x, ref arena);
-                Fc2_Avx2(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    Fc1_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref xr, ref arena, n);
+                    Fc2_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_Scalar(ref x, ref arena);
-                Fc2_Scalar(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    Fc1_Dense1x32c4_I16_Gemmlowp_Avx2(ref xr, ref arena, n);
+                    Fc2_Dense1x32c4_I16_Gemmlowp_Avx2(ref arena, ref yr, n);
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 10);
+                    Fc1_Scalar(ref xr, ref arena, n);
+                    Fc2_Scalar(ref arena, ref yr, n);
+                }
             }
 
             [global::System.ThreadStatic]
@@ -544,7 +1690,7 @@ namespace Digits
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[64];
+                    t_scratch = scratch = new byte[2048];
                 return scratch;
             }
 

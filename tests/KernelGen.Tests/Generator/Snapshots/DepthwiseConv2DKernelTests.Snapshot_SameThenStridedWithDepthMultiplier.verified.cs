@@ -17,12 +17,13 @@ namespace Snapshots
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 512;
+        public const int ScratchSize = 32640;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -57,20 +58,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 136), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 136), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 136), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -85,10 +97,10 @@ namespace Snapshots
 
         /// <summary>The kernels of Mobile and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 512 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 32640 bytes, offsets aligned to 64):
         /// <code>
         /// input       6x5x17 uint8           the input row
-        /// dw1         6x5x17 uint8           arena [0, 510)
+        /// dw1         6x5x17 uint8           arena [0, 32640)
         /// dw2         2x2x34 uint8           the output row
         /// </code>
         /// </remarks>
@@ -142,9 +154,6 @@ namespace Snapshots
                 7, 6, 6, 6, 6, 6, 6, 6,
                 6, 0, 0, 0, 0, 0, 0, 0,
             };
-
-            /// <summary>Dw1 on AvxVnni: the Avx2 kernel (it has no dot-product step for VNNI to replace).</summary>
-            internal static void Dw1_AvxVnni(ref byte x, ref byte y) => Dw1_Avx2(ref x, ref y);
 
             /// <summary>Dw1 on Avx2: 6x5x17 at <paramref name="x"/> to 6x5x17 at <paramref name="y"/> (NHWC).</summary>
             /// <remarks>Vector256 int32 lanes across output channels; taps of border pixels limited at compile time. Never inlined, as Dense.</remarks>
@@ -622,9 +631,6 @@ namespace Snapshots
                 7, 7, 0, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Dw2 on AvxVnni: the Avx2 kernel (it has no dot-product step for VNNI to replace).</summary>
-            internal static void Dw2_AvxVnni(ref byte x, ref byte y) => Dw2_Avx2(ref x, ref y);
-
             /// <summary>Dw2 on Avx2: 6x5x17 at <paramref name="x"/> to 2x2x34 at <paramref name="y"/> (NHWC).</summary>
             /// <remarks>Vector256 int32 lanes across output channels; taps of border pixels limited at compile time. Never inlined, as Dense.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -732,25 +738,64 @@ namespace Snapshots
                     output: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 136));
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Dw1_AvxVnni(ref x, ref arena);
-                Dw2_AvxVnni(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 510);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 136);
+                    for (int i = 0; i < n; i++)
+                        Dw1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510));
+                    for (int i = 0; i < n; i++)
+                        Dw2_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 136));
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Dw1_Avx2(ref x, ref arena);
-                Dw2_Avx2(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 510);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 136);
+                    for (int i = 0; i < n; i++)
+                        Dw1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510));
+                    for (int i = 0; i < n; i++)
+                        Dw2_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 136));
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Dw1_Scalar(ref x, ref arena);
-                Dw2_Scalar(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 510);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 136);
+                    for (int i = 0; i < n; i++)
+                        Dw1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510));
+                    for (int i = 0; i < n; i++)
+                        Dw2_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 136));
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 510);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 136);
+                    for (int i = 0; i < n; i++)
+                        Dw1_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510));
+                    for (int i = 0; i < n; i++)
+                        Dw2_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 510), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 136));
+                }
             }
 
             [global::System.ThreadStatic]
@@ -761,7 +806,7 @@ namespace Snapshots
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[512];
+                    t_scratch = scratch = new byte[32640];
                 return scratch;
             }
 

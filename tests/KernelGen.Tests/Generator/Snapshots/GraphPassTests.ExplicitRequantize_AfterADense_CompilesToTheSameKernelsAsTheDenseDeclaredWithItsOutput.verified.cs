@@ -17,12 +17,13 @@ namespace P
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 64;
+        public const int ScratchSize = 192;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -57,20 +58,31 @@ namespace P
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -85,10 +97,10 @@ namespace P
 
         /// <summary>The kernels of M and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 64 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 192 bytes, offsets aligned to 64):
         /// <code>
         /// input       4 uint8                the input row
-        /// fc1         3 uint8                arena [0, 3)
+        /// fc1         3 uint8                arena [0, 192)
         /// fc2         2 uint8                the output row
         /// </code>
         /// </remarks>
@@ -130,11 +142,12 @@ namespace P
                 7, 7, 7, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Fc1 on AvxVnni: 4 bytes at <paramref name="x"/> to 3 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc1 on AvxVnni: <paramref name="rows"/> rows of 4 bytes at <paramref name="x"/> to 3 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc1_AvxVnni(ref byte x, ref byte y)
+            internal static void Fc1_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
@@ -146,22 +159,181 @@ namespace P
                 // Columns 0 .. 2: 1 block.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
-                    // Columns 0 .. 2: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y, 3);
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 3);
+                        // Row 1, columns 0 .. 2: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 3), 3);
+                        // Row 2, columns 0 .. 2: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 3);
+                        // Row 3, columns 0 .. 2: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 9), 3);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 3);
+                    }
                 }
             }
 
-            /// <summary>Fc1 on Avx2: 4 bytes at <paramref name="x"/> to 3 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc1 on Avx512BW: <paramref name="rows"/> rows of 4 bytes at <paramref name="x"/> to 3 outputs each at <paramref name="y"/>,
+            /// 8 rows at a time (8x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW: vpmaddubsw + vpmaddwd(1) + vpaddd per 16-column slot, row and k group (proven free of int16 saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc1_Avx2(ref byte x, ref byte y)
+            internal static void Fc1_Dense8x32c4_Madd_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1963413706);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(20);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(20);
+                global::System.Runtime.Intrinsics.Vector256<short> ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);
+                global::System.Runtime.Intrinsics.Vector512<short> ones512 = global::System.Runtime.Intrinsics.Vector512.Create((short)1);
+
+                // Columns 0 .. 2: 1 block.
+                {
+                    ref sbyte wt = ref w;
+                    int r = 0;
+                    for (; r <= rows - 8; r += 8)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc4_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc5_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc6_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc7_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x4n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))));
+                            acc4_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc4_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x5n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))));
+                            acc5_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc5_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x5n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x6n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))));
+                            acc6_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc6_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x6n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x7n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))));
+                            acc7_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc7_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x7n, w0), ones));
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 3);
+                        // Row 1, columns 0 .. 2: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 3), 3);
+                        // Row 2, columns 0 .. 2: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 3);
+                        // Row 3, columns 0 .. 2: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 9), 3);
+                        // Row 4, columns 0 .. 2: requantize and store.
+                        acc4_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc4_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc4_0, multiplier), 7);
+                        acc4_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 12), 3);
+                        // Row 5, columns 0 .. 2: requantize and store.
+                        acc5_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc5_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc5_0, multiplier), 7);
+                        acc5_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 15), 3);
+                        // Row 6, columns 0 .. 2: requantize and store.
+                        acc6_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc6_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc6_0, multiplier), 7);
+                        acc6_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18), 3);
+                        // Row 7, columns 0 .. 2: requantize and store.
+                        acc7_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc7_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc7_0, multiplier), 7);
+                        acc7_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 21), 3);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 3);
+                    }
+                }
+            }
+
+            /// <summary>Fc1 on Avx2: <paramref name="rows"/> rows of 4 bytes at <paramref name="x"/> to 3 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per 8-column slot, row and k group (proven free of int16 saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Fc1_Dense4x16c4_Madd_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
@@ -174,28 +346,79 @@ namespace P
                 // Columns 0 .. 2: 1 block.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
-                    // Columns 0 .. 2: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y, 3);
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 3);
+                        // Row 1, columns 0 .. 2: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 3), 3);
+                        // Row 2, columns 0 .. 2: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 3);
+                        // Row 3, columns 0 .. 2: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 9), 3);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 3);
+                    }
                 }
             }
 
             /// <summary>Fc1 on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Fc1_Scalar(ref byte x, ref byte y)
+            internal static void Fc1_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 4, outputs: 3, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), foldedBias: Fc1_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 20, clampMin: 20, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 4),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 3));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 4, outputs: 3, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), foldedBias: Fc1_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 20, clampMin: 20, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4), 4),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3), 3));
+                }
             }
 
             // ------------------------------------------------------------------------------------------------
@@ -232,11 +455,12 @@ namespace P
                 6, 6, 0, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Fc2 on AvxVnni: 3 bytes at <paramref name="x"/> to 2 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc2 on AvxVnni: <paramref name="rows"/> rows of 3 bytes at <paramref name="x"/> to 2 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc2_AvxVnni(ref byte x, ref byte y)
+            internal static void Fc2_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
@@ -248,22 +472,181 @@ namespace P
                 // Columns 0 .. 1: 1 block.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref x) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2) << 16));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
-                    // Columns 0 .. 1: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 6);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y, 2);
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 2) << 16));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 3)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 5) << 16));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 6)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8) << 16));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 9)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 11) << 16));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        // Row 0, columns 0 .. 1: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 2);
+                        // Row 1, columns 0 .. 1: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 6);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 2), 2);
+                        // Row 2, columns 0 .. 1: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 6);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 4), 2);
+                        // Row 3, columns 0 .. 1: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 6);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 2);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 2) << 16));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
+                        }
+                        // Row 0, columns 0 .. 1: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 2);
+                    }
                 }
             }
 
-            /// <summary>Fc2 on Avx2: 3 bytes at <paramref name="x"/> to 2 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc2 on Avx512BW: <paramref name="rows"/> rows of 3 bytes at <paramref name="x"/> to 2 outputs each at <paramref name="y"/>,
+            /// 8 rows at a time (8x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW: vpmaddubsw + vpmaddwd(1) + vpaddd per 16-column slot, row and k group (proven free of int16 saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc2_Avx2(ref byte x, ref byte y)
+            internal static void Fc2_Dense8x32c4_Madd_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1924145251);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(128);
+                global::System.Runtime.Intrinsics.Vector256<short> ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);
+                global::System.Runtime.Intrinsics.Vector512<short> ones512 = global::System.Runtime.Intrinsics.Vector512.Create((short)1);
+
+                // Columns 0 .. 1: 1 block.
+                {
+                    ref sbyte wt = ref w;
+                    int r = 0;
+                    for (; r <= rows - 8; r += 8)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc4_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc5_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc6_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc7_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 2) << 16));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 3)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 5) << 16));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 6)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8) << 16));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 9)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 11) << 16));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x4n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 14) << 16));
+                            acc4_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc4_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x5n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 15)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 17) << 16));
+                            acc5_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc5_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x5n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x6n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 18)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20) << 16));
+                            acc6_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc6_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x6n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x7n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 21)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 23) << 16));
+                            acc7_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc7_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x7n, w0), ones));
+                        }
+                        // Row 0, columns 0 .. 1: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 2);
+                        // Row 1, columns 0 .. 1: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 6);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 2), 2);
+                        // Row 2, columns 0 .. 1: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 6);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 4), 2);
+                        // Row 3, columns 0 .. 1: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 6);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 2);
+                        // Row 4, columns 0 .. 1: requantize and store.
+                        acc4_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc4_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc4_0, multiplier), 6);
+                        acc4_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 2);
+                        // Row 5, columns 0 .. 1: requantize and store.
+                        acc5_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc5_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc5_0, multiplier), 6);
+                        acc5_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 10), 2);
+                        // Row 6, columns 0 .. 1: requantize and store.
+                        acc6_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc6_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc6_0, multiplier), 6);
+                        acc6_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 12), 2);
+                        // Row 7, columns 0 .. 1: requantize and store.
+                        acc7_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc7_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc7_0, multiplier), 6);
+                        acc7_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 14), 2);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 2) << 16));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
+                        }
+                        // Row 0, columns 0 .. 1: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 2);
+                    }
+                }
+            }
+
+            /// <summary>Fc2 on Avx2: <paramref name="rows"/> rows of 3 bytes at <paramref name="x"/> to 2 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per 8-column slot, row and k group (proven free of int16 saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Fc2_Dense4x16c4_Madd_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc2_Bias);
@@ -276,49 +659,131 @@ namespace P
                 // Columns 0 .. 1: 1 block.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref x) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2) << 16));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
-                    // Columns 0 .. 1: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 6);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y, 2);
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 2) << 16));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 3)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 5) << 16));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 6)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8) << 16));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 9)) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 11) << 16));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                        }
+                        // Row 0, columns 0 .. 1: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 2);
+                        // Row 1, columns 0 .. 1: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 6);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 2), 2);
+                        // Row 2, columns 0 .. 1: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 6);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 4), 2);
+                        // Row 3, columns 0 .. 1: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 6);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 2);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) | (uint)global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 2) << 16));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
+                        }
+                        // Row 0, columns 0 .. 1: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb, 2);
+                    }
                 }
             }
 
             /// <summary>Fc2 on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Fc2_Scalar(ref byte x, ref byte y)
+            internal static void Fc2_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 3, outputs: 2, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc2_Weights), foldedBias: Fc2_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc2_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc2_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 128, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 3),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 2));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 3, outputs: 2, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc2_Weights), foldedBias: Fc2_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc2_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc2_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 128, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3), 3),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2), 2));
+                }
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_AvxVnni(ref x, ref arena);
-                Fc2_AvxVnni(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                    Fc1_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref xr, ref arena, n);
+                    Fc2_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_Avx2(ref x, ref arena);
-                Fc2_Avx2(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                    Fc1_Dense8x32c4_Madd_Gemmlowp_Avx512BW(ref xr, ref arena, n);
+                    Fc2_Dense8x32c4_Madd_Gemmlowp_Avx512BW(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_Scalar(ref x, ref arena);
-                Fc2_Scalar(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                    Fc1_Dense4x16c4_Madd_Gemmlowp_Avx2(ref xr, ref arena, n);
+                    Fc2_Dense4x16c4_Madd_Gemmlowp_Avx2(ref arena, ref yr, n);
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 2);
+                    Fc1_Scalar(ref xr, ref arena, n);
+                    Fc2_Scalar(ref arena, ref yr, n);
+                }
             }
 
             [global::System.ThreadStatic]
@@ -329,7 +794,7 @@ namespace P
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[64];
+                    t_scratch = scratch = new byte[192];
                 return scratch;
             }
 

@@ -23,6 +23,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -54,20 +55,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.As<sbyte, byte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 48), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 48), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 48), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<sbyte> input, global::System.Memory<sbyte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -82,7 +94,7 @@ namespace Snapshots
 
         /// <summary>The kernels of Narrow and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 0 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 0 bytes, offsets aligned to 64):
         /// <code>
         /// input       5x5x12 int8            the input row
         /// pool        2x2x12 int8            the output row
@@ -98,14 +110,6 @@ namespace Snapshots
             //   output keeps the input's scale 0.05f and zero point -3 (no rescale); ReLU6: clamp [-3, 117]
             //   SIMD: 12 channels are fewer than a vector of 32: the scalar fallback
             // ------------------------------------------------------------------------------------------------
-            /// <summary>Pool on AvxVnni: 5x5x12 at <paramref name="x"/> to 2x2x12 at <paramref name="y"/>.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Pool_AvxVnni(ref byte x, ref byte y)
-            {
-                // No dot product in a pool: the AVX2 kernel.
-                Pool_Avx2(ref x, ref y);
-            }
-
             /// <summary>Pool on Avx2: 5x5x12 at <paramref name="x"/> to 2x2x12 at <paramref name="y"/>.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Pool_Avx2(ref byte x, ref byte y)
@@ -125,22 +129,56 @@ namespace Snapshots
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 48));
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Pool_AvxVnni(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 48);
+                    for (int i = 0; i < n; i++)
+                        Pool_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 300), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 48));
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Pool_Avx2(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 48);
+                    for (int i = 0; i < n; i++)
+                        Pool_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 300), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 48));
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Pool_Scalar(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 48);
+                    for (int i = 0; i < n; i++)
+                        Pool_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 300), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 48));
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 48);
+                    for (int i = 0; i < n; i++)
+                        Pool_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 300), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 48));
+                }
             }
 
             /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>

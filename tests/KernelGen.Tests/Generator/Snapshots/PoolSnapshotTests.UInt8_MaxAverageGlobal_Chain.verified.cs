@@ -17,12 +17,13 @@ namespace Snapshots
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 2048;
+        public const int ScratchSize = 64000;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -57,20 +58,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3240), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 40), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3240), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 40), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3240), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 40), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -85,11 +97,11 @@ namespace Snapshots
 
         /// <summary>The kernels of Pools and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 2048 bytes, offsets aligned to 64):
+        /// Memory plan (32 rows per chunk; scratch arena of 64000 bytes, offsets aligned to 64):
         /// <code>
         /// input       9x9x40 uint8           the input row
-        /// pool1       5x5x40 uint8           arena [0, 1000)
-        /// avg         5x5x40 uint8           arena [1024, 2024)
+        /// pool1       5x5x40 uint8           arena [0, 32000)
+        /// avg         5x5x40 uint8           arena [32000, 64000)
         /// gap         1x1x40 uint8           the output row
         /// </code>
         /// </remarks>
@@ -103,14 +115,6 @@ namespace Snapshots
             //   output keeps the input's scale 0.05f and zero point 10 (no rescale); no activation: clamp [0, 255]
             //   SIMD: 32 channels per Vector256; the last block starts at channel 8 (overlapping)
             // ------------------------------------------------------------------------------------------------
-            /// <summary>Pool1 on AvxVnni: 9x9x40 at <paramref name="x"/> to 5x5x40 at <paramref name="y"/>.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Pool1_AvxVnni(ref byte x, ref byte y)
-            {
-                // No dot product in a pool: the AVX2 kernel.
-                Pool1_Avx2(ref x, ref y);
-            }
-
             /// <summary>Pool1 on Avx2: 9x9x40 at <paramref name="x"/> to 5x5x40 at <paramref name="y"/>.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Pool1_Avx2(ref byte x, ref byte y)
@@ -372,14 +376,6 @@ namespace Snapshots
                 return q;
             }
 
-            /// <summary>Avg on AvxVnni: 5x5x40 at <paramref name="x"/> to 5x5x40 at <paramref name="y"/>.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Avg_AvxVnni(ref byte x, ref byte y)
-            {
-                // No dot product in a pool: the AVX2 kernel.
-                Avg_Avx2(ref x, ref y);
-            }
-
             /// <summary>Avg on Avx2: 5x5x40 at <paramref name="x"/> to 5x5x40 at <paramref name="y"/>.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Avg_Avx2(ref byte x, ref byte y)
@@ -547,14 +543,6 @@ namespace Snapshots
                 return q;
             }
 
-            /// <summary>Gap on AvxVnni: 5x5x40 at <paramref name="x"/> to 1x1x40 at <paramref name="y"/>.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Gap_AvxVnni(ref byte x, ref byte y)
-            {
-                // No dot product in a pool: the AVX2 kernel.
-                Gap_Avx2(ref x, ref y);
-            }
-
             /// <summary>Gap on Avx2: 5x5x40 at <paramref name="x"/> to 1x1x40 at <paramref name="y"/>.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Gap_Avx2(ref byte x, ref byte y)
@@ -622,28 +610,72 @@ namespace Snapshots
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 40));
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 32 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Pool1_AvxVnni(ref x, ref arena);
-                Avg_AvxVnni(ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1024));
-                Gap_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1024), ref y);
+                for (int r = 0; r < rows; r += 32)
+                {
+                    int n = rows - r < 32 ? rows - r : 32;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3240);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 40);
+                    for (int i = 0; i < n; i++)
+                        Pool1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 3240), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Avg_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Gap_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 40));
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 32 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Pool1_Avx2(ref x, ref arena);
-                Avg_Avx2(ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1024));
-                Gap_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1024), ref y);
+                for (int r = 0; r < rows; r += 32)
+                {
+                    int n = rows - r < 32 ? rows - r : 32;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3240);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 40);
+                    for (int i = 0; i < n; i++)
+                        Pool1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 3240), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Avg_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Gap_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 40));
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 32 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Pool1_Scalar(ref x, ref arena);
-                Avg_Scalar(ref arena, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1024));
-                Gap_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1024), ref y);
+                for (int r = 0; r < rows; r += 32)
+                {
+                    int n = rows - r < 32 ? rows - r : 32;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3240);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 40);
+                    for (int i = 0; i < n; i++)
+                        Pool1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 3240), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Avg_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Gap_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 40));
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 32 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 32)
+                {
+                    int n = rows - r < 32 ? rows - r : 32;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3240);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 40);
+                    for (int i = 0; i < n; i++)
+                        Pool1_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 3240), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Avg_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000));
+                    for (int i = 0; i < n; i++)
+                        Gap_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 32000 + i * 1000), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 40));
+                }
             }
 
             [global::System.ThreadStatic]
@@ -654,7 +686,7 @@ namespace Snapshots
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[2048];
+                    t_scratch = scratch = new byte[64000];
                 return scratch;
             }
 

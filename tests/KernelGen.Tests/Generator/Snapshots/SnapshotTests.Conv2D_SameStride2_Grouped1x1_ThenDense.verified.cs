@@ -17,12 +17,13 @@ namespace Snapshots
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 128;
+        public const int ScratchSize = 5760;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -57,20 +58,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.As<sbyte, byte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<sbyte> input, global::System.Memory<sbyte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -85,12 +97,12 @@ namespace Snapshots
 
         /// <summary>The kernels of ConvNet and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 128 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 5760 bytes, offsets aligned to 64):
         /// <code>
         /// input       6x6x2 int8             the input row
-        /// conv        3x3x4 int8             arena [64, 100)
-        ///   workspace                        arena [0, 18)
-        /// pointwise   3x3x6 int8             arena [0, 54)
+        /// conv        3x3x4 int8             arena [3456, 5760)
+        ///   workspace                        arena [0, 144)
+        /// pointwise   3x3x6 int8             arena [0, 3456)
         /// logits      3 int8                 the output row
         /// </code>
         /// </remarks>
@@ -139,10 +151,10 @@ namespace Snapshots
             };
 
             /// <summary>Conv on AvxVnni: 6x6x2 at <paramref name="input"/> to 3x3x4 at <paramref name="output"/>;
-            /// per output pixel, one GEMM row of 18 bytes to 4 outputs.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
+            /// per block of 4 output pixels, a GEMM of 4 rows of 18 bytes (gathered into the workspace) to 4 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Conv_AvxVnni(ref byte input, ref byte output, ref byte workspace)
+            internal static void Conv_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte input, ref byte output, ref byte workspace)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv_Bias);
@@ -150,11 +162,15 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(-128);
-                for (int oy = 0; oy < 3; oy++)
+                int p = 0;
+                for (; p <= 5; p += 4)
                 {
-                    for (int ox = 0; ox < 3; ox++)
+                    for (int pi = 0; pi < 4; pi++)
                     {
-                        ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 3 + ox) * 4);
+                        int q = p + pi;
+                        int oy = q / 3;
+                        int ox = q - oy * 3;
+                        ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, pi * 18);
                         // Interior pixels (rows 0..1, columns 0..1, known at compile time): the window lies inside the input, straight copies.
                         if (oy < 2 && ox < 2)
                         {
@@ -162,7 +178,7 @@ namespace Snapshots
                             // 3 kernel rows of 6 contiguous bytes each.
                             for (int i = 0; i < 3; i++)
                             {
-                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
+                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
                             }
                         }
                         else
@@ -174,45 +190,176 @@ namespace Snapshots
                                 for (int j = 0; j < 3; j++)
                                 {
                                     int ix = ox * 2 + j;
-                                    ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 2);
+                                    ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 2);
                                     if ((uint)iy < 6u && (uint)ix < 6u)
-                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
+                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
                                     else
-                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref target, 253, 2u);
+                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 253, 2u);
                                 }
                             }
                         }
-                        ref byte x = ref workspace;
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 4);
 
-                        // Columns 0 .. 3: 1 block.
+                    // Columns 0 .. 3: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
                         {
-                            ref sbyte wt = ref w;
-                            global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4)) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8)) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12)) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96)));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x4 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16)) ^ 0x8080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128)));
-                            // Columns 0 .. 3: requantize and store.
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                            acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreInt8(acc0, ref y, 4);
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 18)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 36)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 54)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
                         }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 22)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 58)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 26)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 44)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 62)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 30)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 66)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 34)) ^ 0x8080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 70)) ^ 0x8080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        // Row 0, columns 0 .. 3: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 4);
+                        // Row 1, columns 0 .. 3: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 4), 4);
+                        // Row 2, columns 0 .. 3: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 4);
+                        // Row 3, columns 0 .. 3: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 12), 4);
+                    }
+                }
+                for (; p < 9; p++)
+                {
+                    int q = p;
+                    int oy = q / 3;
+                    int ox = q - oy * 3;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 0..1, columns 0..1, known at compile time): the window lies inside the input, straight copies.
+                    if (oy < 2 && ox < 2)
+                    {
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 24 + ox * 4);
+                        // 3 kernel rows of 6 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (-3), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy * 2 + i;
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int ix = ox * 2 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 2);
+                                if ((uint)iy < 6u && (uint)ix < 6u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 253, 2u);
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 4);
+
+                    // Columns 0 .. 3: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128)));
+                        }
+                        // Row 0, columns 0 .. 3: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 4);
                     }
                 }
             }
 
-            /// <summary>Conv on Avx2: 6x6x2 at <paramref name="input"/> to 3x3x4 at <paramref name="output"/>;
-            /// per output pixel, one GEMM row of 18 bytes to 4 outputs.</summary>
-            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group. Never inlined, as the Dense kernels.</remarks>
+            /// <summary>Conv on Avx512BW: 6x6x2 at <paramref name="input"/> to 3x3x4 at <paramref name="output"/>;
+            /// per block of 8 output pixels, a GEMM of 8 rows of 18 bytes (gathered into the workspace) to 4 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-512BW: vpmaddubsw + vpmaddwd(1) + vpaddd per 16-column slot, row and k group (proven free of int16 saturation). Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Conv_Avx2(ref byte input, ref byte output, ref byte workspace)
+            internal static void Conv_Conv8x32c4_Madd_Gemmlowp_Avx512BW(ref byte input, ref byte output, ref byte workspace)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv_Bias);
@@ -221,11 +368,16 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<short> ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);
-                for (int oy = 0; oy < 3; oy++)
+                global::System.Runtime.Intrinsics.Vector512<short> ones512 = global::System.Runtime.Intrinsics.Vector512.Create((short)1);
+                int p = 0;
+                for (; p <= 1; p += 8)
                 {
-                    for (int ox = 0; ox < 3; ox++)
+                    for (int pi = 0; pi < 8; pi++)
                     {
-                        ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 3 + ox) * 4);
+                        int q = p + pi;
+                        int oy = q / 3;
+                        int ox = q - oy * 3;
+                        ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, pi * 18);
                         // Interior pixels (rows 0..1, columns 0..1, known at compile time): the window lies inside the input, straight copies.
                         if (oy < 2 && ox < 2)
                         {
@@ -233,7 +385,7 @@ namespace Snapshots
                             // 3 kernel rows of 6 contiguous bytes each.
                             for (int i = 0; i < 3; i++)
                             {
-                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
+                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
                             }
                         }
                         else
@@ -245,36 +397,437 @@ namespace Snapshots
                                 for (int j = 0; j < 3; j++)
                                 {
                                     int ix = ox * 2 + j;
-                                    ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, (i * 3 + j) * 2);
+                                    ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 2);
                                     if ((uint)iy < 6u && (uint)ix < 6u)
-                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
+                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
                                     else
-                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref target, 253, 2u);
+                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 253, 2u);
                                 }
                             }
                         }
-                        ref byte x = ref workspace;
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 4);
 
-                        // Columns 0 .. 3: 1 block.
+                    // Columns 0 .. 3: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc4_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc5_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc6_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc7_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
                         {
-                            ref sbyte wt = ref w;
-                            global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4)) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32))), ones));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8)) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64))), ones));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12)) ^ 0x80808080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96))), ones));
-                            global::System.Runtime.Intrinsics.Vector256<byte> x4 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16)) ^ 0x8080u));
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128))), ones));
-                            // Columns 0 .. 3: requantize and store.
-                            acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                            acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                            global::KernelGen.Simd.Store256.StoreInt8(acc0, ref y, 4);
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 18)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 36)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 54)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x4n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 72)) ^ 0x80808080u));
+                            acc4_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc4_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x5n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 90)) ^ 0x80808080u));
+                            acc5_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc5_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x5n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x6n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 108)) ^ 0x80808080u));
+                            acc6_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc6_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x6n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x7n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 126)) ^ 0x80808080u));
+                            acc7_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc7_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x7n, w0), ones));
                         }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 22)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 58)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x4n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 76)) ^ 0x80808080u));
+                            acc4_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc4_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x5n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 94)) ^ 0x80808080u));
+                            acc5_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc5_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x5n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x6n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 112)) ^ 0x80808080u));
+                            acc6_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc6_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x6n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x7n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 130)) ^ 0x80808080u));
+                            acc7_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc7_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x7n, w0), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 26)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 44)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 62)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x4n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 80)) ^ 0x80808080u));
+                            acc4_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc4_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x5n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 98)) ^ 0x80808080u));
+                            acc5_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc5_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x5n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x6n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 116)) ^ 0x80808080u));
+                            acc6_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc6_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x6n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x7n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 134)) ^ 0x80808080u));
+                            acc7_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc7_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x7n, w0), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 30)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 66)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x4n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 84)) ^ 0x80808080u));
+                            acc4_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc4_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x5n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 102)) ^ 0x80808080u));
+                            acc5_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc5_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x5n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x6n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 120)) ^ 0x80808080u));
+                            acc6_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc6_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x6n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x7n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 138)) ^ 0x80808080u));
+                            acc7_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc7_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x7n, w0), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 34)) ^ 0x8080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 70)) ^ 0x8080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x4n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 88)) ^ 0x8080u));
+                            acc4_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc4_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x4n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x5n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 106)) ^ 0x8080u));
+                            acc5_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc5_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x5n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x6n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 124)) ^ 0x8080u));
+                            acc6_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc6_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x6n, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x7n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 142)) ^ 0x8080u));
+                            acc7_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc7_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x7n, w0), ones));
+                        }
+                        // Row 0, columns 0 .. 3: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 4);
+                        // Row 1, columns 0 .. 3: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 4), 4);
+                        // Row 2, columns 0 .. 3: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 4);
+                        // Row 3, columns 0 .. 3: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 12), 4);
+                        // Row 4, columns 0 .. 3: requantize and store.
+                        acc4_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc4_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc4_0, multiplier), 7);
+                        acc4_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16), 4);
+                        // Row 5, columns 0 .. 3: requantize and store.
+                        acc5_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc5_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc5_0, multiplier), 7);
+                        acc5_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 20), 4);
+                        // Row 6, columns 0 .. 3: requantize and store.
+                        acc6_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc6_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc6_0, multiplier), 7);
+                        acc6_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24), 4);
+                        // Row 7, columns 0 .. 3: requantize and store.
+                        acc7_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc7_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc7_0, multiplier), 7);
+                        acc7_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 28), 4);
+                    }
+                }
+                for (; p < 9; p++)
+                {
+                    int q = p;
+                    int oy = q / 3;
+                    int ox = q - oy * 3;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 0..1, columns 0..1, known at compile time): the window lies inside the input, straight copies.
+                    if (oy < 2 && ox < 2)
+                    {
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 24 + ox * 4);
+                        // 3 kernel rows of 6 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (-3), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy * 2 + i;
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int ix = ox * 2 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 2);
+                                if ((uint)iy < 6u && (uint)ix < 6u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 253, 2u);
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 4);
+
+                    // Columns 0 .. 3: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32))), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64))), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96))), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0n = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0n, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128))), ones));
+                        }
+                        // Row 0, columns 0 .. 3: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 4);
+                    }
+                }
+            }
+
+            /// <summary>Conv on Avx2: 6x6x2 at <paramref name="input"/> to 3x3x4 at <paramref name="output"/>;
+            /// per block of 4 output pixels, a GEMM of 4 rows of 18 bytes (gathered into the workspace) to 4 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per 8-column slot, row and k group (proven free of int16 saturation). Never inlined, as the Dense kernels.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Conv_Conv4x16c4_Madd_Gemmlowp_Avx2(ref byte input, ref byte output, ref byte workspace)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv_Weights));
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Conv_Bias);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1717987038);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(-128);
+                global::System.Runtime.Intrinsics.Vector256<short> ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);
+                int p = 0;
+                for (; p <= 5; p += 4)
+                {
+                    for (int pi = 0; pi < 4; pi++)
+                    {
+                        int q = p + pi;
+                        int oy = q / 3;
+                        int ox = q - oy * 3;
+                        ref byte target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref workspace, pi * 18);
+                        // Interior pixels (rows 0..1, columns 0..1, known at compile time): the window lies inside the input, straight copies.
+                        if (oy < 2 && ox < 2)
+                        {
+                            ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 24 + ox * 4);
+                            // 3 kernel rows of 6 contiguous bytes each.
+                            for (int i = 0; i < 3; i++)
+                            {
+                                global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
+                            }
+                        }
+                        else
+                        {
+                            // Border pixels: taps outside the input read the input zero point (-3), so u - z_in' = 0 there.
+                            for (int i = 0; i < 3; i++)
+                            {
+                                int iy = oy * 2 + i;
+                                for (int j = 0; j < 3; j++)
+                                {
+                                    int ix = ox * 2 + j;
+                                    ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 2);
+                                    if ((uint)iy < 6u && (uint)ix < 6u)
+                                        global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
+                                    else
+                                        global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 253, 2u);
+                                }
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 4);
+
+                    // Columns 0 .. 3: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 18)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 36)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 54)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 22)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 58)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 26)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 44)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 62)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 30)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 66)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 34)) ^ 0x8080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 70)) ^ 0x8080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                        }
+                        // Row 0, columns 0 .. 3: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 4);
+                        // Row 1, columns 0 .. 3: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 4), 4);
+                        // Row 2, columns 0 .. 3: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 4);
+                        // Row 3, columns 0 .. 3: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 12), 4);
+                    }
+                }
+                for (; p < 9; p++)
+                {
+                    int q = p;
+                    int oy = q / 3;
+                    int ox = q - oy * 3;
+                    ref byte target = ref workspace;
+                    // Interior pixels (rows 0..1, columns 0..1, known at compile time): the window lies inside the input, straight copies.
+                    if (oy < 2 && ox < 2)
+                    {
+                        ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 24 + ox * 4);
+                        // 3 kernel rows of 6 contiguous bytes each.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, i * 6), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i * 12), 6u);
+                        }
+                    }
+                    else
+                    {
+                        // Border pixels: taps outside the input read the input zero point (-3), so u - z_in' = 0 there.
+                        for (int i = 0; i < 3; i++)
+                        {
+                            int iy = oy * 2 + i;
+                            for (int j = 0; j < 3; j++)
+                            {
+                                int ix = ox * 2 + j;
+                                ref byte tap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, (i * 3 + j) * 2);
+                                if ((uint)iy < 6u && (uint)ix < 6u)
+                                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref tap, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (iy * 6 + ix) * 2), 2u);
+                                else
+                                    global::System.Runtime.CompilerServices.Unsafe.InitBlockUnaligned(ref tap, 253, 2u);
+                            }
+                        }
+                    }
+                    ref byte xb = ref workspace;
+                    ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 4);
+
+                    // Columns 0 .. 3: 1 block.
+                    {
+                        ref sbyte wt = ref w;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt)), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32))), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64))), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96))), ones));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128))), ones));
+                        }
+                        // Row 0, columns 0 .. 3: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 4);
                     }
                 }
             }
@@ -293,7 +846,7 @@ namespace Snapshots
                     requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Conv_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Conv_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: -128, clampMin: -128, clampMax: 127, outputType: global::KernelGen.QuantType.Int8),
                     input: global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, 72),
                     output: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 36),
-                    workspace: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref workspace, 18));
+                    workspace: global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref workspace, 144));
             }
 
             // ------------------------------------------------------------------------------------------------
@@ -318,6 +871,8 @@ namespace Snapshots
                 // group 1, columns 0..2: 1 line of 32 bytes
                 172,204,0,0,6,67,0,0,200,105,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
             };
+            /// <summary>Pointwise: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Pointwise_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Pointwise_Weights);
             /// <summary>Pointwise: folded bias c_j per group (8 columns each: its 3 columns padded to whole blocks).</summary>
             private static global::System.ReadOnlySpan<int> Pointwise_Bias => new int[]
             {
@@ -338,10 +893,10 @@ namespace Snapshots
             };
 
             /// <summary>Pointwise on AvxVnni: 3x3x4 at <paramref name="input"/> to 3x3x6 at <paramref name="output"/>;
-            /// per output pixel and group, one GEMM row of 2 bytes to 3 outputs.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
+            /// per block of 4 output pixels and group, a GEMM of 4 rows of 2 bytes (read in place) to 3 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Pointwise_AvxVnni(ref byte input, ref byte output)
+            internal static void Pointwise_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte input, ref byte output)
             {
                 ref sbyte weights = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Bias);
@@ -350,75 +905,238 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(5);
-                for (int oy = 0; oy < 3; oy++)
+                int p = 0;
+                for (; p <= 5; p += 4)
                 {
-                    for (int ox = 0; ox < 3; ox++)
+                    for (int group = 0; group < 2; group++)
                     {
-                        ref byte pixel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 3 + ox) * 6);
-                        for (int group = 0; group < 2; group++)
-                        {
-                            ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, group * 32);
-                            ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pixel, group * 3);
-                            int tg = group * 8;
-                            ref byte x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 3 + ox) * 4 + group * 2);
+                        ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, group * 32);
+                        int tg = group * 8;
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, p * 4 + group * 2);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 6 + group * 3);
 
-                            // Columns 0 .. 2: 1 block.
+                        // Columns 0 .. 2: 1 block.
+                        {
+                            ref sbyte wt = ref w;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
                             {
-                                ref sbyte wt = ref w;
-                                global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref x) ^ 0x8080u));
-                                acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
-                                // Columns 0 .. 2: requantize and store.
-                                acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
-                                acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
-                                acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                                global::KernelGen.Simd.Store256.StoreInt8(acc0, ref y, 3);
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) ^ 0x8080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x8080u));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x8080u));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x8080u));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
                             }
+                            // Row 0, columns 0 .. 2: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                            // Row 1, columns 0 .. 2: requantize and store.
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 3);
+                            // Row 2, columns 0 .. 2: requantize and store.
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 12), 3);
+                            // Row 3, columns 0 .. 2: requantize and store.
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18), 3);
+                        }
+                    }
+                }
+                for (; p < 9; p++)
+                {
+                    for (int group = 0; group < 2; group++)
+                    {
+                        ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, group * 32);
+                        int tg = group * 8;
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, p * 4 + group * 2);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 6 + group * 3);
+
+                        // Columns 0 .. 2: 1 block.
+                        {
+                            ref sbyte wt = ref w;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) ^ 0x8080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
+                            }
+                            // Row 0, columns 0 .. 2: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                        }
+                    }
+                }
+            }
+
+            /// <summary>Pointwise on Avx512BW: 3x3x4 at <paramref name="input"/> to 3x3x6 at <paramref name="output"/>;
+            /// per block of 4 output pixels and group, a GEMM of 4 rows of 2 bytes (read in place) to 3 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined, as the Dense kernels.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Pointwise_Conv4x32c4_I16_Gemmlowp_Avx512BW(ref byte input, ref byte output)
+            {
+                ref sbyte weights = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Weights));
+                ref short weights16 = ref Pointwise_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Bias);
+                ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Multipliers);
+                ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_RightShifts);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(5);
+                int p = 0;
+                for (; p <= 5; p += 4)
+                {
+                    for (int group = 0; group < 2; group++)
+                    {
+                        ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, group * 32);
+                        ref short w16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights16, group * 32);
+                        int tg = group * 8;
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, p * 4 + group * 2);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 6 + group * 3);
+
+                        // Columns 0 .. 2: 1 block.
+                        {
+                            ref sbyte wt = ref w;
+                            ref short wt16 = ref w16;
+                            global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> l1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> h1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> l2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> h2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> l3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> h3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16);
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) ^ 0x8080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4)) ^ 0x8080u))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8)) ^ 0x8080u))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12)) ^ 0x8080u))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                            // Row 0, columns 0 .. 2: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l1_0, h1_0)), 0b11_01_10_00));
+                            // Row 1, columns 0 .. 2: requantize and store.
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 3);
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l2_0, h2_0)), 0b11_01_10_00));
+                            // Row 2, columns 0 .. 2: requantize and store.
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 12), 3);
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l3_0, h3_0)), 0b11_01_10_00));
+                            // Row 3, columns 0 .. 2: requantize and store.
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18), 3);
+                        }
+                    }
+                }
+                for (; p < 9; p++)
+                {
+                    for (int group = 0; group < 2; group++)
+                    {
+                        ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, group * 32);
+                        ref short w16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights16, group * 32);
+                        int tg = group * 8;
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, p * 4 + group * 2);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 6 + group * 3);
+
+                        // Columns 0 .. 2: 1 block.
+                        {
+                            ref sbyte wt = ref w;
+                            ref short wt16 = ref w16;
+                            global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) ^ 0x8080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16)), x0n));
+                            }
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                            // Row 0, columns 0 .. 2: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
                         }
                     }
                 }
             }
 
             /// <summary>Pointwise on Avx2: 3x3x4 at <paramref name="input"/> to 3x3x6 at <paramref name="output"/>;
-            /// per output pixel and group, one GEMM row of 2 bytes to 3 outputs.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined, as the Dense kernels.</remarks>
+            /// per block of 1 output pixels and group, a GEMM of 1 rows of 2 bytes (read in place) to 3 outputs; the last pixels one at a time.</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined, as the Dense kernels.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Pointwise_Avx2(ref byte input, ref byte output)
+            internal static void Pointwise_Conv1x32c4_I16_Gemmlowp_Avx2(ref byte input, ref byte output)
             {
                 ref sbyte weights = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Weights));
+                ref short weights16 = ref Pointwise_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Bias);
                 ref int multipliers = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_Multipliers);
                 ref int rightShifts = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Pointwise_RightShifts);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
                 global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(5);
-                for (int oy = 0; oy < 3; oy++)
+                int p = 0;
+                for (; p < 9; p++)
                 {
-                    for (int ox = 0; ox < 3; ox++)
+                    for (int group = 0; group < 2; group++)
                     {
-                        ref byte pixel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (oy * 3 + ox) * 6);
-                        for (int group = 0; group < 2; group++)
-                        {
-                            ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, group * 32);
-                            ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pixel, group * 3);
-                            int tg = group * 8;
-                            ref byte x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (oy * 3 + ox) * 4 + group * 2);
+                        ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, group * 32);
+                        ref short w16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights16, group * 32);
+                        int tg = group * 8;
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, p * 4 + group * 2);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, p * 6 + group * 3);
 
-                            // Columns 0 .. 2: 1 block.
+                        // Columns 0 .. 2: 1 block.
+                        {
+                            ref sbyte wt = ref w;
+                            ref short wt16 = ref w16;
+                            global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
                             {
-                                ref sbyte wt = ref w;
-                                global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                                global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref x) ^ 0x8080u))))));
-                                lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt)), x0));
-                                hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 16))), x0));
-                                // Columns 0 .. 2: requantize and store.
-                                global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                                acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
-                                acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
-                                acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                                global::KernelGen.Simd.Store256.StoreInt8(acc0, ref y, 3);
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref xb) ^ 0x8080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16)), x0));
                             }
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                            // Row 0, columns 0 .. 2: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, tg)));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref multipliers, tg))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rightShifts, tg)));
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
                         }
                     }
                 }
@@ -472,6 +1190,8 @@ namespace Snapshots
                 101,2,167,223,193,120,168,216,56,220,147,183,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
                 87,1,0,0,202,147,0,0,127,202,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
             };
+            /// <summary>Logits: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Logits_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Logits_Weights);
             /// <summary>Logits: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Logits_Bias => new int[]
             {
@@ -488,11 +1208,12 @@ namespace Snapshots
                 6, 6, 6, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Logits on AvxVnni: 54 bytes at <paramref name="x"/> to 3 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Logits on AvxVnni: <paramref name="rows"/> rows of 54 bytes at <paramref name="x"/> to 3 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Logits_AvxVnni(ref byte x, ref byte y)
+            internal static void Logits_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Bias);
@@ -503,39 +1224,159 @@ namespace Snapshots
                 // Columns 0 .. 2: 1 block.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 12; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
-                        global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg) ^ 0x80808080u));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4)) ^ 0x80808080u));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8)) ^ 0x80808080u));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12)) ^ 0x80808080u));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 54);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 12; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 54)) ^ 0x80808080u));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 108)) ^ 0x80808080u));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 162)) ^ 0x80808080u));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4)) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 58)) ^ 0x80808080u));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 112)) ^ 0x80808080u));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 166)) ^ 0x80808080u));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8)) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 62)) ^ 0x80808080u));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 116)) ^ 0x80808080u));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 170)) ^ 0x80808080u));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12)) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 66)) ^ 0x80808080u));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 120)) ^ 0x80808080u));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 174)) ^ 0x80808080u));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 102)) ^ 0x80808080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 156)) ^ 0x80808080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 210)) ^ 0x80808080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 106)) ^ 0x8080u));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 160)) ^ 0x8080u));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 214)) ^ 0x8080u));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                        // Row 1, columns 0 .. 2: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 6);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 3), 3);
+                        // Row 2, columns 0 .. 2: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 6);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 3);
+                        // Row 3, columns 0 .. 2: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 6);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 9), 3);
                     }
-                    global::System.Runtime.Intrinsics.Vector256<byte> x12 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48)) ^ 0x80808080u));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x12, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x13 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 52)) ^ 0x8080u));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x13, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416)));
-                    // Columns 0 .. 2: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 6);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreInt8(acc0, ref y, 3);
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 54);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 12; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4)) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8)) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12)) ^ 0x80808080u));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416)));
+                        }
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                    }
                 }
             }
 
-            /// <summary>Logits on Avx2: 54 bytes at <paramref name="x"/> to 3 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Logits on Avx512BW: <paramref name="rows"/> rows of 54 bytes at <paramref name="x"/> to 3 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Logits_Avx2(ref byte x, ref byte y)
+            internal static void Logits_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Weights));
+                ref short w16 = ref Logits_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Bias);
                 global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1374389580);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
@@ -544,75 +1385,348 @@ namespace Snapshots
                 // Columns 0 .. 2: 1 block.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 12; g += 4)
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
-                        global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg) ^ 0x80808080u))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wg)), x0));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 16))), x0));
-                        global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4)) ^ 0x80808080u))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), x1));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 48))), x1));
-                        global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8)) ^ 0x80808080u))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), x2));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 80))), x2));
-                        global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12)) ^ 0x80808080u))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), x3));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 112))), x3));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 54);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 12; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16);
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 54)) ^ 0x80808080u))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 108)) ^ 0x80808080u))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 162)) ^ 0x80808080u))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32));
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 58)) ^ 0x80808080u))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 112)) ^ 0x80808080u))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 166)) ^ 0x80808080u))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64));
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 62)) ^ 0x80808080u))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 116)) ^ 0x80808080u))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 170)) ^ 0x80808080u))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96));
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 66)) ^ 0x80808080u))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 120)) ^ 0x80808080u))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 174)) ^ 0x80808080u))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 384));
+                            global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 400));
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 102)) ^ 0x80808080u))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 156)) ^ 0x80808080u))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 210)) ^ 0x80808080u))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 416));
+                            global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 432));
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 106)) ^ 0x8080u))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 160)) ^ 0x8080u))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 214)) ^ 0x8080u))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l1_0, h1_0)), 0b11_01_10_00));
+                        // Row 1, columns 0 .. 2: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 6);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 3), 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l2_0, h2_0)), 0b11_01_10_00));
+                        // Row 2, columns 0 .. 2: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 6);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 6), 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l3_0, h3_0)), 0b11_01_10_00));
+                        // Row 3, columns 0 .. 2: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 6);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 9), 3);
                     }
-                    global::System.Runtime.Intrinsics.Vector256<short> x12 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48)) ^ 0x80808080u))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 384))), x12));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 400))), x12));
-                    global::System.Runtime.Intrinsics.Vector256<short> x13 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 52)) ^ 0x8080u))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 416))), x13));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 432))), x13));
-                    // Columns 0 .. 2: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 6);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreInt8(acc0, ref y, 3);
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 54);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 12; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0n));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 384)), x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 400)), x0n));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 416)), x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 432)), x0n));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                    }
+                }
+            }
+
+            /// <summary>Logits on Avx2: <paramref name="rows"/> rows of 54 bytes at <paramref name="x"/> to 3 outputs each at <paramref name="y"/>,
+            /// 1 rows at a time (1x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Logits_Dense1x32c4_I16_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Weights));
+                ref short w16 = ref Logits_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Logits_Bias);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1374389580);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(-128);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(127);
+
+                // Columns 0 .. 2: 1 block.
+                {
+                    ref sbyte wt = ref w;
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 54);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 12; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12)) ^ 0x80808080u))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48)) ^ 0x80808080u))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 384)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 400)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe((uint)global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ushort>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52)) ^ 0x8080u))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 416)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 432)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 2: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 6);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreInt8(acc0_0, ref yb, 3);
+                    }
                 }
             }
 
             /// <summary>Logits on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Logits_Scalar(ref byte x, ref byte y)
+            internal static void Logits_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 54, outputs: 3, inputSigned: true,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Logits_Weights), foldedBias: Logits_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Logits_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Logits_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: -128, clampMax: 127, outputType: global::KernelGen.QuantType.Int8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 54),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 3));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 54, outputs: 3, inputSigned: true,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Logits_Weights), foldedBias: Logits_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Logits_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Logits_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: -128, clampMax: 127, outputType: global::KernelGen.QuantType.Int8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 54), 54),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3), 3));
+                }
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Conv_AvxVnni(ref x, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                Pointwise_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                Logits_AvxVnni(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                    for (int i = 0; i < n; i++)
+                        Conv_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 72), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref arena);
+                    for (int i = 0; i < n; i++)
+                        Pointwise_Conv4x16c4_Vnni_Gemmlowp_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 54));
+                    Logits_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Conv_Avx2(ref x, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                Pointwise_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                Logits_Avx2(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                    for (int i = 0; i < n; i++)
+                        Conv_Conv8x32c4_Madd_Gemmlowp_Avx512BW(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 72), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref arena);
+                    for (int i = 0; i < n; i++)
+                        Pointwise_Conv4x32c4_I16_Gemmlowp_Avx512BW(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 54));
+                    Logits_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref arena, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Conv_Scalar(ref x, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                Pointwise_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                Logits_Scalar(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                    for (int i = 0; i < n; i++)
+                        Conv_Conv4x16c4_Madd_Gemmlowp_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 72), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref arena);
+                    for (int i = 0; i < n; i++)
+                        Pointwise_Conv1x32c4_I16_Gemmlowp_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 54));
+                    Logits_Dense1x32c4_I16_Gemmlowp_Avx2(ref arena, ref yr, n);
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 3);
+                    for (int i = 0; i < n; i++)
+                        Conv_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 72), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref arena);
+                    for (int i = 0; i < n; i++)
+                        Pointwise_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 54));
+                    Logits_Scalar(ref arena, ref yr, n);
+                }
             }
 
             [global::System.ThreadStatic]
@@ -623,7 +1737,7 @@ namespace Snapshots
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[128];
+                    t_scratch = scratch = new byte[5760];
                 return scratch;
             }
 

@@ -23,6 +23,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -54,20 +55,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -82,7 +94,7 @@ namespace Snapshots
 
         /// <summary>The kernels of Large and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 0 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 0 bytes, offsets aligned to 64):
         /// <code>
         /// input       100 uint8              the input row
         /// wide        72 uint8               the output row
@@ -186,6 +198,8 @@ namespace Snapshots
                 4,129,133,208,102,189,7,78,160,101,231,70,108,227,74,192,108,152,151,214,248,193,30,213,25,242,102,215,27,53,204,238,
                 136,84,243,177,155,14,93,160,189,207,242,42,29,104,175,67,71,63,38,213,65,153,237,67,97,62,160,100,24,155,54,248,
             };
+            /// <summary>Wide: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Wide_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Wide_Weights);
             /// <summary>Wide: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Wide_Bias => new int[]
             {
@@ -239,11 +253,12 @@ namespace Snapshots
                 0, 0, 0, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Wide on AvxVnni: 100 bytes at <paramref name="x"/> to 72 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Wide on AvxVnni: <paramref name="rows"/> rows of 100 bytes at <paramref name="x"/> to 72 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Wide_AvxVnni(ref byte x, ref byte y)
+            internal static void Wide_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Wide_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Wide_Bias);
@@ -257,101 +272,519 @@ namespace Snapshots
                 {
                     ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, t * 3200);
                     int c = t * 32;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 24; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
-                        global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480)));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 24; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 100))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 300))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 104))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 304))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 108))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 208))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 308))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 112))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 212))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 312))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3072));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3104));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 196))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 296))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 396))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                            }
+                            // Row 0, columns c .. c + 7: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c));
+                            // Row 0, columns c + 8 .. c + 15: requantize and store.
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_1, 3);
+                            acc0_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier);
+                            acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 8));
+                            // Row 1, columns c .. c + 7: requantize and store.
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_0, 3);
+                            acc1_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier);
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 72));
+                            // Row 1, columns c + 8 .. c + 15: requantize and store.
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_1, 3);
+                            acc1_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier);
+                            acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 80));
+                            // Row 2, columns c .. c + 7: requantize and store.
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_0, 3);
+                            acc2_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier);
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 144));
+                            // Row 2, columns c + 8 .. c + 15: requantize and store.
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_1, 3);
+                            acc2_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier);
+                            acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 152));
+                            // Row 3, columns c .. c + 7: requantize and store.
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_0, 3);
+                            acc3_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier);
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 216));
+                            // Row 3, columns c + 8 .. c + 15: requantize and store.
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_1, 3);
+                            acc3_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier);
+                            acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 224));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 24; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 100))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 300))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 104))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 304))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 108))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 208))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 308))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 112))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 212))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 312))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3136));
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3168));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 196))));
+                                acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 296))));
+                                acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 396))));
+                                acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                            }
+                            // Row 0, columns c + 16 .. c + 23: requantize and store.
+                            acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                            acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_2, 3);
+                            acc0_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier);
+                            acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 16));
+                            // Row 0, columns c + 24 .. c + 31: requantize and store.
+                            acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                            acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_3, 3);
+                            acc0_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier);
+                            acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 24));
+                            // Row 1, columns c + 16 .. c + 23: requantize and store.
+                            acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                            acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_2, 3);
+                            acc1_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_2, multiplier);
+                            acc1_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 88));
+                            // Row 1, columns c + 24 .. c + 31: requantize and store.
+                            acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                            acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_3, 3);
+                            acc1_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_3, multiplier);
+                            acc1_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 96));
+                            // Row 2, columns c + 16 .. c + 23: requantize and store.
+                            acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                            acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_2, 3);
+                            acc2_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_2, multiplier);
+                            acc2_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 160));
+                            // Row 2, columns c + 24 .. c + 31: requantize and store.
+                            acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                            acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_3, 3);
+                            acc2_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_3, multiplier);
+                            acc2_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 168));
+                            // Row 3, columns c + 16 .. c + 23: requantize and store.
+                            acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                            acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_2, 3);
+                            acc3_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_2, multiplier);
+                            acc3_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 232));
+                            // Row 3, columns c + 24 .. c + 31: requantize and store.
+                            acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                            acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_3, 3);
+                            acc3_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_3, multiplier);
+                            acc3_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, outputZeroPoint), clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 240));
+                        }
                     }
-                    global::System.Runtime.Intrinsics.Vector256<byte> x24 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3072)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3104)));
-                    acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3136)));
-                    acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3168)));
-                    // Columns c .. c + 7: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0, 3);
-                    acc0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c));
-                    // Columns c + 8 .. c + 15: requantize and store.
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1, 3);
-                    acc1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c + 8));
-                    // Columns c + 16 .. c + 23: requantize and store.
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2, 3);
-                    acc2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, multiplier);
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c + 16));
-                    // Columns c + 24 .. c + 31: requantize and store.
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3, 3);
-                    acc3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, multiplier);
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c + 24));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480)));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3072)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3104)));
+                            acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3136)));
+                            acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3168)));
+                        }
+                        // Row 0, columns c .. c + 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c));
+                        // Row 0, columns c + 8 .. c + 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_1, 3);
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 8));
+                        // Row 0, columns c + 16 .. c + 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_2, 3);
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 16));
+                        // Row 0, columns c + 24 .. c + 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_3, 3);
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 24));
+                    }
                 }
 
                 // Columns 64 .. 71: 1 block.
                 {
                     ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6400);
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 24; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
-                        global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 100))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 300))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 104))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 304))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 108))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 208))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 308))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 112))));
+                                acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 212))));
+                                acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 312))));
+                                acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 768));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 196))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 296))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 396))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                        }
+                        // Row 0, columns 64 .. 71: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                        // Row 1, columns 64 .. 71: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_0, 3);
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 136));
+                        // Row 2, columns 64 .. 71: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_0, 3);
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 208));
+                        // Row 3, columns 64 .. 71: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_0, 3);
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 280));
                     }
-                    global::System.Runtime.Intrinsics.Vector256<byte> x24 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x24, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 768)));
-                    // Columns 64 .. 71: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0, 3);
-                    acc0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 64));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 768)));
+                        }
+                        // Row 0, columns 64 .. 71: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                    }
                 }
             }
 
-            /// <summary>Wide on Avx2: 100 bytes at <paramref name="x"/> to 72 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Wide on Avx512BW: <paramref name="rows"/> rows of 100 bytes at <paramref name="x"/> to 72 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Wide_Avx2(ref byte x, ref byte y)
+            internal static void Wide_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Wide_Weights));
+                ref short w16 = ref Wide_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Wide_Bias);
                 global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1073741824);
                 global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
@@ -362,159 +795,779 @@ namespace Snapshots
                 for (int t = 0; t < 2; t++)
                 {
                     ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, t * 3200);
+                    ref short wt16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w16, t * 3200);
                     int c = t * 32;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 24; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
-                        global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wg)), x0));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 16))), x0));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), x0));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 48))), x0));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), x0));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 80))), x0));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), x0));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 112))), x0));
-                        global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128))), x1));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 144))), x1));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160))), x1));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 176))), x1));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192))), x1));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 208))), x1));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224))), x1));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 240))), x1));
-                        global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256))), x2));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 272))), x2));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288))), x2));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 304))), x2));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320))), x2));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 336))), x2));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352))), x2));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 368))), x2));
-                        global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384))), x3));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 400))), x3));
-                        lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416))), x3));
-                        hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 432))), x3));
-                        lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448))), x3));
-                        hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 464))), x3));
-                        lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480))), x3));
-                        hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 496))), x3));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16);
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 100))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 300))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 104))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 304))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 256));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 288));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 320));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 352));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 108))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 208))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 308))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 384));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 416));
+                                global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 448));
+                                global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 480));
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                                global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 112))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                                l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                                h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                                global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 212))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                                l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                                h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                                global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 312))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                                l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                                h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3072));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3104));
+                            global::System.Runtime.Intrinsics.Vector512<short> wl2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3136));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3168));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x0));
+                            h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 196))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            l1_2 = global::System.Runtime.Intrinsics.Vector512.Add(l1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x1));
+                            h1_2 = global::System.Runtime.Intrinsics.Vector512.Add(h1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 296))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            l2_2 = global::System.Runtime.Intrinsics.Vector512.Add(l2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x2));
+                            h2_2 = global::System.Runtime.Intrinsics.Vector512.Add(h2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 396))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                            l3_2 = global::System.Runtime.Intrinsics.Vector512.Add(l3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl2, x3));
+                            h3_2 = global::System.Runtime.Intrinsics.Vector512.Add(h3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh2, x3));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns c .. c + 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c));
+                        // Row 0, columns c + 8 .. c + 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_1, 3);
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_2))), 0b11_01_10_00));
+                        // Row 0, columns c + 16 .. c + 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_2, 3);
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 16));
+                        // Row 0, columns c + 24 .. c + 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_3, 3);
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 24));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_0))), 0b11_01_10_00));
+                        // Row 1, columns c .. c + 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_0, 3);
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 72));
+                        // Row 1, columns c + 8 .. c + 15: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_1, 3);
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier);
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 80));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_2))), 0b11_01_10_00));
+                        // Row 1, columns c + 16 .. c + 23: requantize and store.
+                        acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                        acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_2, 3);
+                        acc1_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_2, multiplier);
+                        acc1_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 88));
+                        // Row 1, columns c + 24 .. c + 31: requantize and store.
+                        acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                        acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_3, 3);
+                        acc1_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_3, multiplier);
+                        acc1_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 96));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_0))), 0b11_01_10_00));
+                        // Row 2, columns c .. c + 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_0, 3);
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 144));
+                        // Row 2, columns c + 8 .. c + 15: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_1, 3);
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier);
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 152));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_2))), 0b11_01_10_00));
+                        // Row 2, columns c + 16 .. c + 23: requantize and store.
+                        acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                        acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_2, 3);
+                        acc2_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_2, multiplier);
+                        acc2_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 160));
+                        // Row 2, columns c + 24 .. c + 31: requantize and store.
+                        acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                        acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_3, 3);
+                        acc2_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_3, multiplier);
+                        acc2_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 168));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_0))), 0b11_01_10_00));
+                        // Row 3, columns c .. c + 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_0, 3);
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 216));
+                        // Row 3, columns c + 8 .. c + 15: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_1, 3);
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier);
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 224));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_2))), 0b11_01_10_00));
+                        // Row 3, columns c + 16 .. c + 23: requantize and store.
+                        acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                        acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_2, 3);
+                        acc3_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_2, multiplier);
+                        acc3_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 232));
+                        // Row 3, columns c + 24 .. c + 31: requantize and store.
+                        acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                        acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_3, 3);
+                        acc3_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_3, multiplier);
+                        acc3_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 240));
                     }
-                    global::System.Runtime.Intrinsics.Vector256<short> x24 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3072))), x24));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3088))), x24));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3104))), x24));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3120))), x24));
-                    lo2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3136))), x24));
-                    hi2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3152))), x24));
-                    lo3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3168))), x24));
-                    hi3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 3184))), x24));
-                    // Columns c .. c + 7: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0, 3);
-                    acc0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c));
-                    // Columns c + 8 .. c + 15: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo1, hi1)), 0b11_01_10_00));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1, 3);
-                    acc1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c + 8));
-                    // Columns c + 16 .. c + 23: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo2, hi2)), 0b11_01_10_00));
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2, 3);
-                    acc2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, multiplier);
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c + 16));
-                    // Columns c + 24 .. c + 31: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo3, hi3)), 0b11_01_10_00));
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3, 3);
-                    acc3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, multiplier);
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c + 24));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 256)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 288)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 320)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 352)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 384)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 416)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 448)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 480)), x0));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3072)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3104)), x0));
+                            l0_2 = global::System.Runtime.Intrinsics.Vector512.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3136)), x0));
+                            h0_2 = global::System.Runtime.Intrinsics.Vector512.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3168)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns c .. c + 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c));
+                        // Row 0, columns c + 8 .. c + 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_1, 3);
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_2))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_2), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_2))), 0b11_01_10_00));
+                        // Row 0, columns c + 16 .. c + 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_2, 3);
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 16));
+                        // Row 0, columns c + 24 .. c + 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_3, 3);
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 24));
+                    }
                 }
 
                 // Columns 64 .. 71: 1 block.
                 {
                     ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6400);
-                    global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 24; g += 4)
+                    ref short wt16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w16, 6400);
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
-                        global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wg)), x0));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 16))), x0));
-                        global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), x1));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 48))), x1));
-                        global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), x2));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 80))), x2));
-                        global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
-                        lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), x3));
-                        hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 112))), x3));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16);
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 100))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 300))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32));
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 104))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 304))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64));
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 108))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 208))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 308))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96));
+                                global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112));
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 112))))))));
+                                l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                                h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 212))))))));
+                                l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                                h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                                global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 312))))))));
+                                l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                                h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> wl0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 768));
+                            global::System.Runtime.Intrinsics.Vector256<short> wh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 784));
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x0n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x1n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 196))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector256.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x1n));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector256.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x1n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x2n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 296))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector256.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x2n));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector256.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x2n));
+                            global::System.Runtime.Intrinsics.Vector256<short> x3n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 396))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector256.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wl0, x3n));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector256.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(wh0, x3n));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 64 .. 71: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l1_0, h1_0)), 0b11_01_10_00));
+                        // Row 1, columns 64 .. 71: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc1_0, 3);
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 136));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l2_0, h2_0)), 0b11_01_10_00));
+                        // Row 2, columns 64 .. 71: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc2_0, 3);
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 208));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l3_0, h3_0)), 0b11_01_10_00));
+                        // Row 3, columns 64 .. 71: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc3_0, 3);
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 280));
                     }
-                    global::System.Runtime.Intrinsics.Vector256<short> x24 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 768))), x24));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 784))), x24));
-                    // Columns 64 .. 71: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0, 3);
-                    acc0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 64));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0n));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0n));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0n));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0n = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 768)), x0n));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 784)), x0n));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 64 .. 71: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                    }
+                }
+            }
+
+            /// <summary>Wide on Avx2: <paramref name="rows"/> rows of 100 bytes at <paramref name="x"/> to 72 outputs each at <paramref name="y"/>,
+            /// 1 rows at a time (1x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Wide_Dense1x32c4_I16_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Wide_Weights));
+                ref short w16 = ref Wide_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Wide_Bias);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1073741824);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(128);
+
+                // Columns 0 .. 63: 2 tiles of 4 blocks, c = first column of the tile.
+                for (int t = 0; t < 2; t++)
+                {
+                    ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, t * 3200);
+                    ref short wt16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w16, t * 3200);
+                    int c = t * 32;
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 128)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 144)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 160)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 176)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 192)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 208)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 224)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 240)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 256)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 272)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 288)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 304)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 320)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 336)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 352)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 368)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 384)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 400)), x0));
+                                l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 416)), x0));
+                                h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 432)), x0));
+                                l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 448)), x0));
+                                h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 464)), x0));
+                                l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 480)), x0));
+                                h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 496)), x0));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3072)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3088)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3104)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3120)), x0));
+                            l0_2 = global::System.Runtime.Intrinsics.Vector256.Add(l0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3136)), x0));
+                            h0_2 = global::System.Runtime.Intrinsics.Vector256.Add(h0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3152)), x0));
+                            l0_3 = global::System.Runtime.Intrinsics.Vector256.Add(l0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3168)), x0));
+                            h0_3 = global::System.Runtime.Intrinsics.Vector256.Add(h0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 3184)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns c .. c + 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_1, h0_1)), 0b11_01_10_00));
+                        // Row 0, columns c + 8 .. c + 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_1, 3);
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_2, h0_2)), 0b11_01_10_00));
+                        // Row 0, columns c + 16 .. c + 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 16)));
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_2, 3);
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 16));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_3, h0_3)), 0b11_01_10_00));
+                        // Row 0, columns c + 24 .. c + 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, c + 24)));
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_3, 3);
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, c + 24));
+                    }
+                }
+
+                // Columns 64 .. 71: 1 block.
+                {
+                    ref sbyte wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6400);
+                    ref short wt16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w16, 6400);
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 24; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 32);
+                            ref short wg16 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, g * 32);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg16), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 16)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 32)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 48)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 64)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 80)), x0));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))))))));
+                                l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 96)), x0));
+                                h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg16, 112)), x0));
+                            }
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 96))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 768)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 784)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 64 .. 71: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 64)));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.ShiftLeftLogical(acc0_0, 3);
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                    }
                 }
             }
 
             /// <summary>Wide on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Wide_Scalar(ref byte x, ref byte y)
+            internal static void Wide_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 100, outputs: 72, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Wide_Weights), foldedBias: Wide_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Wide_Multipliers, leftShifts: Wide_LeftShifts, rightShifts: Wide_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 128, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 100),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 72));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 100, outputs: 72, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Wide_Weights), foldedBias: Wide_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Wide_Multipliers, leftShifts: Wide_LeftShifts, rightShifts: Wide_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 128, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100), 100),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72), 72));
+                }
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Wide_AvxVnni(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                    Wide_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref xr, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Wide_Avx2(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                    Wide_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref xr, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Wide_Scalar(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                    Wide_Dense1x32c4_I16_Gemmlowp_Avx2(ref xr, ref yr, n);
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 100);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 72);
+                    Wide_Scalar(ref xr, ref yr, n);
+                }
             }
 
             /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>

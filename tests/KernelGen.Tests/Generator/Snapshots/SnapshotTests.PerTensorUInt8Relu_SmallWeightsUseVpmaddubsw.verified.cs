@@ -23,6 +23,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -54,20 +55,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -82,7 +94,7 @@ namespace Snapshots
 
         /// <summary>The kernels of Mlp and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 0 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 0 bytes, offsets aligned to 64):
         /// <code>
         /// input       64 uint8               the input row
         /// fc1         32 uint8               the output row
@@ -150,11 +162,12 @@ namespace Snapshots
                 7, 7, 7, 7, 7, 7, 7, 7,
             };
 
-            /// <summary>Fc1 on AvxVnni: 64 bytes at <paramref name="x"/> to 32 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc1 on AvxVnni: <paramref name="rows"/> rows of 64 bytes at <paramref name="x"/> to 32 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc1_AvxVnni(ref byte x, ref byte y)
+            internal static void Fc1_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
@@ -165,63 +178,729 @@ namespace Snapshots
                 // Columns 0 .. 31: 4 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 16; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
-                        global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352)));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384)));
-                        acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416)));
-                        acc2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448)));
-                        acc3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480)));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 16; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                                    acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                                    acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                                    acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                                    acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                                }
+                            }
+                            // Row 0, columns 0 .. 7: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                            // Row 0, columns 8 .. 15: requantize and store.
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                            acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                            // Row 1, columns 0 .. 7: requantize and store.
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 32));
+                            // Row 1, columns 8 .. 15: requantize and store.
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier), 7);
+                            acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 40));
+                            // Row 2, columns 0 .. 7: requantize and store.
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                            // Row 2, columns 8 .. 15: requantize and store.
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier), 7);
+                            acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 72));
+                            // Row 3, columns 0 .. 7: requantize and store.
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 96));
+                            // Row 3, columns 8 .. 15: requantize and store.
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier), 7);
+                            acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 104));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 16; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, w2);
+                                    acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_2, x1, w2);
+                                    acc1_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_3, x1, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_2, x2, w2);
+                                    acc2_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_3, x2, w3);
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_2, x3, w2);
+                                    acc3_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_3, x3, w3);
+                                }
+                            }
+                            // Row 0, columns 16 .. 23: requantize and store.
+                            acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier), 7);
+                            acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                            // Row 0, columns 24 .. 31: requantize and store.
+                            acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier), 7);
+                            acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                            // Row 1, columns 16 .. 23: requantize and store.
+                            acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc1_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_2, multiplier), 7);
+                            acc1_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 48));
+                            // Row 1, columns 24 .. 31: requantize and store.
+                            acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc1_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_3, multiplier), 7);
+                            acc1_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 56));
+                            // Row 2, columns 16 .. 23: requantize and store.
+                            acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc2_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_2, multiplier), 7);
+                            acc2_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 80));
+                            // Row 2, columns 24 .. 31: requantize and store.
+                            acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc2_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_3, multiplier), 7);
+                            acc2_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 88));
+                            // Row 3, columns 16 .. 23: requantize and store.
+                            acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc3_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_2, multiplier), 7);
+                            acc3_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 112));
+                            // Row 3, columns 24 .. 31: requantize and store.
+                            acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc3_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_3, multiplier), 7);
+                            acc3_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 120));
+                        }
                     }
-                    // Columns 0 .. 7: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 15: requantize and store.
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 7);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8));
-                    // Columns 16 .. 23: requantize and store.
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
-                    acc2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, multiplier), 7);
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 16));
-                    // Columns 24 .. 31: requantize and store.
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
-                    acc3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, multiplier), 7);
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 24));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352)));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384)));
+                                acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416)));
+                                acc0_2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_2, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448)));
+                                acc0_3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_3, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480)));
+                            }
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier), 7);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier), 7);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
                 }
             }
 
-            /// <summary>Fc1 on Avx2: 64 bytes at <paramref name="x"/> to 32 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc1 on Avx512BW: <paramref name="rows"/> rows of 64 bytes at <paramref name="x"/> to 32 outputs each at <paramref name="y"/>,
+            /// 8 rows at a time (8x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW: vpmaddubsw + vpmaddwd(1) + vpaddd per 16-column slot, row and k group (proven free of int16 saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc1_Avx2(ref byte x, ref byte y)
+            internal static void Fc1_Dense8x32c4_Madd_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1810960453);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(0);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<short> ones = global::System.Runtime.Intrinsics.Vector256.Create((short)1);
+                global::System.Runtime.Intrinsics.Vector512<short> ones512 = global::System.Runtime.Intrinsics.Vector512.Create((short)1);
+
+                // Columns 0 .. 31: 4 blocks.
+                {
+                    ref sbyte wt = ref w;
+                    int r = 0;
+                    for (; r <= rows - 8; r += 8)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector512<int> a0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a1_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a2_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a3_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a4_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a4_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a5_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a5_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a6_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a6_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a7_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a7_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg);
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w0), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x1 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.Add(a1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w0), ones512));
+                                a1_2 = global::System.Runtime.Intrinsics.Vector512.Add(a1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x2 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.Add(a2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w0), ones512));
+                                a2_2 = global::System.Runtime.Intrinsics.Vector512.Add(a2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x3 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.Add(a3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w0), ones512));
+                                a3_2 = global::System.Runtime.Intrinsics.Vector512.Add(a3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x4 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 256))));
+                                a4_0 = global::System.Runtime.Intrinsics.Vector512.Add(a4_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w0), ones512));
+                                a4_2 = global::System.Runtime.Intrinsics.Vector512.Add(a4_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x5 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 320))));
+                                a5_0 = global::System.Runtime.Intrinsics.Vector512.Add(a5_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w0), ones512));
+                                a5_2 = global::System.Runtime.Intrinsics.Vector512.Add(a5_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x6 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 384))));
+                                a6_0 = global::System.Runtime.Intrinsics.Vector512.Add(a6_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w0), ones512));
+                                a6_2 = global::System.Runtime.Intrinsics.Vector512.Add(a6_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x7 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 448))));
+                                a7_0 = global::System.Runtime.Intrinsics.Vector512.Add(a7_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w0), ones512));
+                                a7_2 = global::System.Runtime.Intrinsics.Vector512.Add(a7_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w2), ones512));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128));
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w0), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x1 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.Add(a1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w0), ones512));
+                                a1_2 = global::System.Runtime.Intrinsics.Vector512.Add(a1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x2 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.Add(a2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w0), ones512));
+                                a2_2 = global::System.Runtime.Intrinsics.Vector512.Add(a2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x3 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.Add(a3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w0), ones512));
+                                a3_2 = global::System.Runtime.Intrinsics.Vector512.Add(a3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x4 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 260))));
+                                a4_0 = global::System.Runtime.Intrinsics.Vector512.Add(a4_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w0), ones512));
+                                a4_2 = global::System.Runtime.Intrinsics.Vector512.Add(a4_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x5 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 324))));
+                                a5_0 = global::System.Runtime.Intrinsics.Vector512.Add(a5_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w0), ones512));
+                                a5_2 = global::System.Runtime.Intrinsics.Vector512.Add(a5_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x6 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 388))));
+                                a6_0 = global::System.Runtime.Intrinsics.Vector512.Add(a6_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w0), ones512));
+                                a6_2 = global::System.Runtime.Intrinsics.Vector512.Add(a6_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x7 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 452))));
+                                a7_0 = global::System.Runtime.Intrinsics.Vector512.Add(a7_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w0), ones512));
+                                a7_2 = global::System.Runtime.Intrinsics.Vector512.Add(a7_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w2), ones512));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256));
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w0), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x1 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.Add(a1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w0), ones512));
+                                a1_2 = global::System.Runtime.Intrinsics.Vector512.Add(a1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x2 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.Add(a2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w0), ones512));
+                                a2_2 = global::System.Runtime.Intrinsics.Vector512.Add(a2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x3 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.Add(a3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w0), ones512));
+                                a3_2 = global::System.Runtime.Intrinsics.Vector512.Add(a3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x4 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 264))));
+                                a4_0 = global::System.Runtime.Intrinsics.Vector512.Add(a4_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w0), ones512));
+                                a4_2 = global::System.Runtime.Intrinsics.Vector512.Add(a4_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x5 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 328))));
+                                a5_0 = global::System.Runtime.Intrinsics.Vector512.Add(a5_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w0), ones512));
+                                a5_2 = global::System.Runtime.Intrinsics.Vector512.Add(a5_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x6 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 392))));
+                                a6_0 = global::System.Runtime.Intrinsics.Vector512.Add(a6_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w0), ones512));
+                                a6_2 = global::System.Runtime.Intrinsics.Vector512.Add(a6_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x7 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 456))));
+                                a7_0 = global::System.Runtime.Intrinsics.Vector512.Add(a7_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w0), ones512));
+                                a7_2 = global::System.Runtime.Intrinsics.Vector512.Add(a7_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w2), ones512));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384));
+                                global::System.Runtime.Intrinsics.Vector512<sbyte> w2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w0), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x1 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.Add(a1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w0), ones512));
+                                a1_2 = global::System.Runtime.Intrinsics.Vector512.Add(a1_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x1, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x2 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.Add(a2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w0), ones512));
+                                a2_2 = global::System.Runtime.Intrinsics.Vector512.Add(a2_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x2, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x3 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.Add(a3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w0), ones512));
+                                a3_2 = global::System.Runtime.Intrinsics.Vector512.Add(a3_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x3, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x4 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 268))));
+                                a4_0 = global::System.Runtime.Intrinsics.Vector512.Add(a4_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w0), ones512));
+                                a4_2 = global::System.Runtime.Intrinsics.Vector512.Add(a4_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x4, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x5 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 332))));
+                                a5_0 = global::System.Runtime.Intrinsics.Vector512.Add(a5_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w0), ones512));
+                                a5_2 = global::System.Runtime.Intrinsics.Vector512.Add(a5_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x5, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x6 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 396))));
+                                a6_0 = global::System.Runtime.Intrinsics.Vector512.Add(a6_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w0), ones512));
+                                a6_2 = global::System.Runtime.Intrinsics.Vector512.Add(a6_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x6, w2), ones512));
+                                global::System.Runtime.Intrinsics.Vector512<byte> x7 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 460))));
+                                a7_0 = global::System.Runtime.Intrinsics.Vector512.Add(a7_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w0), ones512));
+                                a7_2 = global::System.Runtime.Intrinsics.Vector512.Add(a7_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x7, w2), ones512));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a0_0);
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a0_2);
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier), 7);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier), 7);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a1_0);
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 32));
+                        // Row 1, columns 8 .. 15: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier), 7);
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 40));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a1_2);
+                        // Row 1, columns 16 .. 23: requantize and store.
+                        acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc1_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_2, multiplier), 7);
+                        acc1_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 48));
+                        // Row 1, columns 24 .. 31: requantize and store.
+                        acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc1_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_3, multiplier), 7);
+                        acc1_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 56));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a2_0);
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                        // Row 2, columns 8 .. 15: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier), 7);
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 72));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a2_2);
+                        // Row 2, columns 16 .. 23: requantize and store.
+                        acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc2_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_2, multiplier), 7);
+                        acc2_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 80));
+                        // Row 2, columns 24 .. 31: requantize and store.
+                        acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc2_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_3, multiplier), 7);
+                        acc2_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 88));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a3_0);
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 96));
+                        // Row 3, columns 8 .. 15: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier), 7);
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 104));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a3_2);
+                        // Row 3, columns 16 .. 23: requantize and store.
+                        acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc3_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_2, multiplier), 7);
+                        acc3_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 112));
+                        // Row 3, columns 24 .. 31: requantize and store.
+                        acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc3_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_3, multiplier), 7);
+                        acc3_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 120));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc4_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc4_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a4_0);
+                        // Row 4, columns 0 .. 7: requantize and store.
+                        acc4_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc4_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc4_0, multiplier), 7);
+                        acc4_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc4_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc4_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 128));
+                        // Row 4, columns 8 .. 15: requantize and store.
+                        acc4_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc4_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc4_1, multiplier), 7);
+                        acc4_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc4_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc4_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 136));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc4_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc4_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a4_2);
+                        // Row 4, columns 16 .. 23: requantize and store.
+                        acc4_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc4_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc4_2, multiplier), 7);
+                        acc4_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc4_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc4_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 144));
+                        // Row 4, columns 24 .. 31: requantize and store.
+                        acc4_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc4_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc4_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc4_3, multiplier), 7);
+                        acc4_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc4_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc4_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 152));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc5_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc5_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a5_0);
+                        // Row 5, columns 0 .. 7: requantize and store.
+                        acc5_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc5_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc5_0, multiplier), 7);
+                        acc5_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc5_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc5_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 160));
+                        // Row 5, columns 8 .. 15: requantize and store.
+                        acc5_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc5_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc5_1, multiplier), 7);
+                        acc5_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc5_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc5_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 168));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc5_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc5_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a5_2);
+                        // Row 5, columns 16 .. 23: requantize and store.
+                        acc5_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc5_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc5_2, multiplier), 7);
+                        acc5_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc5_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc5_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 176));
+                        // Row 5, columns 24 .. 31: requantize and store.
+                        acc5_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc5_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc5_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc5_3, multiplier), 7);
+                        acc5_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc5_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc5_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 184));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc6_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc6_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a6_0);
+                        // Row 6, columns 0 .. 7: requantize and store.
+                        acc6_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc6_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc6_0, multiplier), 7);
+                        acc6_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc6_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc6_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 192));
+                        // Row 6, columns 8 .. 15: requantize and store.
+                        acc6_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc6_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc6_1, multiplier), 7);
+                        acc6_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc6_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc6_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 200));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc6_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc6_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a6_2);
+                        // Row 6, columns 16 .. 23: requantize and store.
+                        acc6_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc6_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc6_2, multiplier), 7);
+                        acc6_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc6_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc6_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 208));
+                        // Row 6, columns 24 .. 31: requantize and store.
+                        acc6_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc6_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc6_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc6_3, multiplier), 7);
+                        acc6_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc6_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc6_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 216));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc7_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc7_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a7_0);
+                        // Row 7, columns 0 .. 7: requantize and store.
+                        acc7_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc7_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc7_0, multiplier), 7);
+                        acc7_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc7_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc7_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 224));
+                        // Row 7, columns 8 .. 15: requantize and store.
+                        acc7_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc7_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc7_1, multiplier), 7);
+                        acc7_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc7_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc7_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 232));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc7_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc7_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a7_2);
+                        // Row 7, columns 16 .. 23: requantize and store.
+                        acc7_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc7_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc7_2, multiplier), 7);
+                        acc7_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc7_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc7_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 240));
+                        // Row 7, columns 24 .. 31: requantize and store.
+                        acc7_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc7_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc7_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc7_3, multiplier), 7);
+                        acc7_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc7_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc7_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 248));
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector512<int> a0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> a0_2 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wg)), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), ones512));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128))), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192))), ones512));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256))), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320))), ones512));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<byte> x0 = global::System.Runtime.Intrinsics.Vector512.AsByte(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.Add(a0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384))), ones512));
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.Add(a0_2, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448))), ones512));
+                            }
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0_0);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a0_0);
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0_2);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector512.GetUpper(a0_2);
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier), 7);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier), 7);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
+                }
+            }
+
+            /// <summary>Fc1 on Avx2: <paramref name="rows"/> rows of 64 bytes at <paramref name="x"/> to 32 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2: vpmaddubsw + vpmaddwd(1) + vpaddd per 8-column slot, row and k group (proven free of int16 saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Fc1_Dense4x16c4_Madd_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc1_Bias);
@@ -233,87 +912,377 @@ namespace Snapshots
                 // Columns 0 .. 31: 4 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    for (int g = 0; g < 16; g += 4)
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
                     {
-                        ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g);
-                        ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
-                        global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
-                        acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg)), ones));
-                        acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), ones));
-                        acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), ones));
-                        acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), ones));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128))), ones));
-                        acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160))), ones));
-                        acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192))), ones));
-                        acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224))), ones));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256))), ones));
-                        acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288))), ones));
-                        acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320))), ones));
-                        acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352))), ones));
-                        global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
-                        acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384))), ones));
-                        acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416))), ones));
-                        acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448))), ones));
-                        acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480))), ones));
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 16; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg);
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                                    acc2_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                                    acc3_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w1), ones));
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                                    acc2_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                                    acc3_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w1), ones));
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                                    acc2_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                                    acc3_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w1), ones));
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w0), ones));
+                                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w0), ones));
+                                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))));
+                                    acc2_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w0), ones));
+                                    acc2_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w1), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc3_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w0), ones));
+                                    acc3_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w1), ones));
+                                }
+                            }
+                            // Row 0, columns 0 .. 7: requantize and store.
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                            acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                            // Row 0, columns 8 .. 15: requantize and store.
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                            acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                            // Row 1, columns 0 .. 7: requantize and store.
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                            acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 32));
+                            // Row 1, columns 8 .. 15: requantize and store.
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier), 7);
+                            acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 40));
+                            // Row 2, columns 0 .. 7: requantize and store.
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                            acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 64));
+                            // Row 2, columns 8 .. 15: requantize and store.
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier), 7);
+                            acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 72));
+                            // Row 3, columns 0 .. 7: requantize and store.
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                            acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                            acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_0, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 96));
+                            // Row 3, columns 8 .. 15: requantize and store.
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                            acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier), 7);
+                            acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_1, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 104));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc1_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc2_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<int> acc3_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                            for (int g = 0; g < 16; g += 4)
+                            {
+                                ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                                ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w2), ones));
+                                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 64))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w2), ones));
+                                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 128))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w2), ones));
+                                    acc2_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 192))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w2), ones));
+                                    acc3_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w3), ones));
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w2), ones));
+                                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 68))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w2), ones));
+                                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 132))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w2), ones));
+                                    acc2_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 196))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w2), ones));
+                                    acc3_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w3), ones));
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w2), ones));
+                                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 72))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w2), ones));
+                                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 136))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w2), ones));
+                                    acc2_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 200))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w2), ones));
+                                    acc3_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w3), ones));
+                                }
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448));
+                                    global::System.Runtime.Intrinsics.Vector256<sbyte> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w2), ones));
+                                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 76))));
+                                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w2), ones));
+                                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc1_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x1, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 140))));
+                                    acc2_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w2), ones));
+                                    acc2_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc2_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x2, w3), ones));
+                                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 204))));
+                                    acc3_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w2), ones));
+                                    acc3_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc3_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x3, w3), ones));
+                                }
+                            }
+                            // Row 0, columns 16 .. 23: requantize and store.
+                            acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier), 7);
+                            acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                            // Row 0, columns 24 .. 31: requantize and store.
+                            acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier), 7);
+                            acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                            // Row 1, columns 16 .. 23: requantize and store.
+                            acc1_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc1_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_2, multiplier), 7);
+                            acc1_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 48));
+                            // Row 1, columns 24 .. 31: requantize and store.
+                            acc1_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc1_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_3, multiplier), 7);
+                            acc1_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc1_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 56));
+                            // Row 2, columns 16 .. 23: requantize and store.
+                            acc2_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc2_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_2, multiplier), 7);
+                            acc2_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 80));
+                            // Row 2, columns 24 .. 31: requantize and store.
+                            acc2_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc2_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_3, multiplier), 7);
+                            acc2_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc2_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 88));
+                            // Row 3, columns 16 .. 23: requantize and store.
+                            acc3_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                            acc3_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_2, multiplier), 7);
+                            acc3_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_2, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 112));
+                            // Row 3, columns 24 .. 31: requantize and store.
+                            acc3_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                            acc3_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_3, multiplier), 7);
+                            acc3_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3_3, clampMin), clampMax);
+                            global::KernelGen.Simd.Store256.StoreUInt8(acc3_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 120));
+                        }
                     }
-                    // Columns 0 .. 7: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 15: requantize and store.
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 7);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc1, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8));
-                    // Columns 16 .. 23: requantize and store.
-                    acc2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
-                    acc2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2, multiplier), 7);
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc2, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 16));
-                    // Columns 24 .. 31: requantize and store.
-                    acc3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
-                    acc3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3, multiplier), 7);
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc3, clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 24));
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 16; g += 4)
+                        {
+                            ref byte xg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g);
+                            ref sbyte wg = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, g * 128);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xg)));
+                                acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wg)), ones));
+                                acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 32))), ones));
+                                acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 64))), ones));
+                                acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 96))), ones));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 4))));
+                                acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 128))), ones));
+                                acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 160))), ones));
+                                acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 192))), ones));
+                                acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 224))), ones));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 8))));
+                                acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 256))), ones));
+                                acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 288))), ones));
+                                acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 320))), ones));
+                                acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 352))), ones));
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xg, 12))));
+                                acc0_0 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 384))), ones));
+                                acc0_1 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 416))), ones));
+                                acc0_2 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 448))), ones));
+                                acc0_3 = global::System.Runtime.Intrinsics.Vector256.Add(acc0_3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wg, 480))), ones));
+                            }
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_0, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 15: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_1, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8));
+                        // Row 0, columns 16 .. 23: requantize and store.
+                        acc0_2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 16)));
+                        acc0_2 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_2, multiplier), 7);
+                        acc0_2 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_2, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 16));
+                        // Row 0, columns 24 .. 31: requantize and store.
+                        acc0_3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 24)));
+                        acc0_3 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_3, multiplier), 7);
+                        acc0_3 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(acc0_3, clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 24));
+                    }
                 }
             }
 
             /// <summary>Fc1 on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Fc1_Scalar(ref byte x, ref byte y)
+            internal static void Fc1_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 64, outputs: 32, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), foldedBias: Fc1_Bias,
-                        weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 64),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 32));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 64, outputs: 32, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc1_Weights), foldedBias: Fc1_Bias,
+                            weightZeroPoints: global::System.ReadOnlySpan<int>.Empty,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc1_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc1_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 0, clampMin: 0, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64), 64),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32), 32));
+                }
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_AvxVnni(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                    Fc1_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref xr, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_Avx2(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                    Fc1_Dense8x32c4_Madd_Gemmlowp_Avx512BW(ref xr, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc1_Scalar(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                    Fc1_Dense4x16c4_Madd_Gemmlowp_Avx2(ref xr, ref yr, n);
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 64);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 32);
+                    Fc1_Scalar(ref xr, ref yr, n);
+                }
             }
 
             /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>

@@ -23,6 +23,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -54,20 +55,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -82,7 +94,7 @@ namespace Snapshots
 
         /// <summary>The kernels of Asymmetric and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 0 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 0 bytes, offsets aligned to 64):
         /// <code>
         /// input       20 uint8               the input row
         /// fc          9 uint8                the output row
@@ -114,6 +126,8 @@ namespace Snapshots
                 225,12,72,7,103,150,138,111,6,205,126,124,242,14,201,5,73,157,12,139,56,11,3,84,204,161,164,127,254,50,8,13,15,64,95,61,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
                 11,249,73,93,216,155,135,186,210,162,209,105,235,113,233,70,135,188,36,200,103,101,61,113,88,111,214,125,180,12,245,23,254,21,120,128,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
             };
+            /// <summary>Fc: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
+            private static readonly global::KernelGen.Kernels.WidenedWeights Fc_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Fc_Weights);
             /// <summary>Fc: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Fc_Bias => new int[]
             {
@@ -139,11 +153,12 @@ namespace Snapshots
                 -121, 0, 0, 0, 0, 0, 0, 0,
             };
 
-            /// <summary>Fc on AvxVnni: 20 bytes at <paramref name="x"/> to 9 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX-VNNI: one vpdpbusd per block and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc on AvxVnni: <paramref name="rows"/> rows of 20 bytes at <paramref name="x"/> to 9 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x16c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-VNNI: one vpdpbusd per slot, row and k group (exact, no intermediate saturation). Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc_AvxVnni(ref byte x, ref byte y)
+            internal static void Fc_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
@@ -153,55 +168,237 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
                 global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(10);
 
-                // Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.
-                global::System.Runtime.Intrinsics.Vector256<int> inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                for (int g = 0; g < 5; g++)
-                {
-                    inputSum = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(inputSum, global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1));
-                }
-
                 // Columns 0 .. 8: 2 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224)));
-                    global::System.Runtime.Intrinsics.Vector256<byte> x4 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16))));
-                    acc0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0, x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1, x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288)));
-                    // Columns 0 .. 7: requantize and store.
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 8: requantize and store.
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 7);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 1);
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                        // Σ_k u_k of row 0 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(inputSum0, global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1));
+                        }
+                        // Σ_k u_k of row 1 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(inputSum1, global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20 + 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1));
+                        }
+                        // Σ_k u_k of row 2 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum2 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(inputSum2, global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40 + 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1));
+                        }
+                        // Σ_k u_k of row 3 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum3 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(inputSum3, global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 60 + 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt);
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 60))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 44))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 32))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 72))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256));
+                            global::System.Runtime.Intrinsics.Vector256<sbyte> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288));
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, w0);
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x1 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 36))));
+                            acc1_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_0, x1, w0);
+                            acc1_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc1_1, x1, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x2 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 56))));
+                            acc2_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_0, x2, w0);
+                            acc2_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc2_1, x2, w1);
+                            global::System.Runtime.Intrinsics.Vector256<byte> x3 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 76))));
+                            acc3_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_0, x3, w0);
+                            acc3_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc3_1, x3, w1);
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 8: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 1);
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 9));
+                        // Row 1, columns 8 .. 8: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc1_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier), 7);
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 17), 1);
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18));
+                        // Row 2, columns 8 .. 8: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc2_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier), 7);
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 26), 1);
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 27));
+                        // Row 3, columns 8 .. 8: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc3_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier), 7);
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 35), 1);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                        // Σ_k u_k of row 0 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(inputSum0, global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224)));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<byte> x0 = global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))));
+                            acc0_0 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_0, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256)));
+                            acc0_1 = global::System.Runtime.Intrinsics.X86.AvxVnni.MultiplyWideningAndAdd(acc0_1, x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288)));
+                        }
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 8: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 1);
+                    }
                 }
             }
 
-            /// <summary>Fc on Avx2: 20 bytes at <paramref name="x"/> to 9 bytes at <paramref name="y"/>.</summary>
-            /// <remarks>AVX2 exact: vpmovzxbw / vpmovsxbw to int16, vpmaddwd + vpaddd per half block and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// <summary>Fc on Avx512BW: <paramref name="rows"/> rows of 20 bytes at <paramref name="x"/> to 9 outputs each at <paramref name="y"/>,
+            /// 4 rows at a time (4x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX-512BW exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
             /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Fc_Avx2(ref byte x, ref byte y)
+            internal static void Fc_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref byte x, ref byte y, int rows)
             {
                 ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
+                ref short w16 = ref Fc_Weights16.Reference;
                 ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
                 ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_WeightZeroPoints);
                 global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1099511584);
@@ -209,91 +406,389 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
                 global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(10);
 
-                // Σ_k u_k in every lane, for the weight zero-point term z_w' * Σu.
-                global::System.Runtime.Intrinsics.Vector256<int> inputSum = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                for (int g = 0; g < 5; g++)
+                // Columns 0 .. 8: 2 blocks.
                 {
-                    inputSum = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));
+                    ref sbyte wt = ref w;
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r <= rows - 4; r += 4)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                        // Σ_k u_k of row 0 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));
+                        }
+                        // Σ_k u_k of row 1 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20 + 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));
+                        }
+                        // Σ_k u_k of row 2 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum2 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum2 = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum2, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40 + 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));
+                        }
+                        // Σ_k u_k of row 3 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum3 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum3 = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum3, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 60 + 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));
+                        }
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h1_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h2_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> l3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h3_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt16);
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 20))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 40))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 60))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 96));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 24))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 44))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 64))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 128));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 160));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 28))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 48))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 68))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 192));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 224));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 32))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 52))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 72))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> wl0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 256));
+                            global::System.Runtime.Intrinsics.Vector512<short> wh0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 288));
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x0));
+                            global::System.Runtime.Intrinsics.Vector512<short> x1 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 36))))))));
+                            l1_0 = global::System.Runtime.Intrinsics.Vector512.Add(l1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x1));
+                            h1_0 = global::System.Runtime.Intrinsics.Vector512.Add(h1_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x1));
+                            global::System.Runtime.Intrinsics.Vector512<short> x2 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 56))))))));
+                            l2_0 = global::System.Runtime.Intrinsics.Vector512.Add(l2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x2));
+                            h2_0 = global::System.Runtime.Intrinsics.Vector512.Add(h2_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x2));
+                            global::System.Runtime.Intrinsics.Vector512<short> x3 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 76))))))));
+                            l3_0 = global::System.Runtime.Intrinsics.Vector512.Add(l3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wl0, x3));
+                            h3_0 = global::System.Runtime.Intrinsics.Vector512.Add(h3_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(wh0, x3));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 8: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 1);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l1_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc1_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h1_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h1_0))), 0b11_01_10_00));
+                        // Row 1, columns 0 .. 7: requantize and store.
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc1_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc1_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc1_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_0, multiplier), 7);
+                        acc1_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 9));
+                        // Row 1, columns 8 .. 8: requantize and store.
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc1_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc1_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc1_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1_1, multiplier), 7);
+                        acc1_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 17), 1);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l2_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc2_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h2_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h2_0))), 0b11_01_10_00));
+                        // Row 2, columns 0 .. 7: requantize and store.
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc2_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc2_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc2_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_0, multiplier), 7);
+                        acc2_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 18));
+                        // Row 2, columns 8 .. 8: requantize and store.
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc2_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc2_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc2_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc2_1, multiplier), 7);
+                        acc2_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc2_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc2_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 26), 1);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l3_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc3_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h3_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h3_0))), 0b11_01_10_00));
+                        // Row 3, columns 0 .. 7: requantize and store.
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc3_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc3_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc3_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_0, multiplier), 7);
+                        acc3_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 27));
+                        // Row 3, columns 8 .. 8: requantize and store.
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc3_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc3_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc3_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc3_1, multiplier), 7);
+                        acc3_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc3_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc3_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 35), 1);
+                    }
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                        // Σ_k u_k of row 0 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));
+                        }
+                        global::System.Runtime.Intrinsics.Vector512<int> l0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<int> h0_0 = global::System.Runtime.Intrinsics.Vector512<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt16), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 96)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 128)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 160)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 192)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 224)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<short> x0 = global::System.Runtime.Intrinsics.Vector512.AsInt16(global::System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector512.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 256)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector512.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx512BW.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 288)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(l0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(l0_0))), 0b11_01_10_00));
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(global::System.Runtime.Intrinsics.Vector512.GetLower(h0_0), global::System.Runtime.Intrinsics.Vector512.GetUpper(h0_0))), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        // Row 0, columns 8 .. 8: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 1);
+                    }
                 }
+            }
+
+            /// <summary>Fc on Avx2: <paramref name="rows"/> rows of 20 bytes at <paramref name="x"/> to 9 outputs each at <paramref name="y"/>,
+            /// 1 rows at a time (1x32c4), then one at a time (1x32c4).</summary>
+            /// <remarks>AVX2 exact: int16 weights (widened once at class initialization) straight from memory, vpmaddwd + vpaddd per half slot, row and k group. Never inlined: inlined into a caller, the kernel would spend that
+            /// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            internal static void Fc_Dense1x32c4_I16_Gemmlowp_Avx2(ref byte x, ref byte y, int rows)
+            {
+                ref sbyte w = ref global::System.Runtime.CompilerServices.Unsafe.As<byte, sbyte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Weights));
+                ref short w16 = ref Fc_Weights16.Reference;
+                ref int bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_Bias);
+                ref int weightZeroPoints = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Fc_WeightZeroPoints);
+                global::System.Runtime.Intrinsics.Vector256<int> multiplier = global::System.Runtime.Intrinsics.Vector256.Create(1099511584);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMin = global::System.Runtime.Intrinsics.Vector256.Create(10);
+                global::System.Runtime.Intrinsics.Vector256<int> clampMax = global::System.Runtime.Intrinsics.Vector256.Create(255);
+                global::System.Runtime.Intrinsics.Vector256<int> outputZeroPoint = global::System.Runtime.Intrinsics.Vector256.Create(10);
 
                 // Columns 0 .. 8: 2 blocks.
                 {
                     ref sbyte wt = ref w;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> lo1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<int> hi1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref x)))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt)), x0));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 16))), x0));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32))), x0));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48))), x0));
-                    global::System.Runtime.Intrinsics.Vector256<short> x1 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 64))), x1));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 80))), x1));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 96))), x1));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 112))), x1));
-                    global::System.Runtime.Intrinsics.Vector256<short> x2 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 128))), x2));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 144))), x2));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 160))), x2));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 176))), x2));
-                    global::System.Runtime.Intrinsics.Vector256<short> x3 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 192))), x3));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 208))), x3));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 224))), x3));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240))), x3));
-                    global::System.Runtime.Intrinsics.Vector256<short> x4 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16))))))));
-                    lo0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 256))), x4));
-                    hi0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 272))), x4));
-                    lo1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(lo1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 288))), x4));
-                    hi1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(hi1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 304))), x4));
-                    // Columns 0 .. 7: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo0, hi0)), 0b11_01_10_00));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
-                    acc0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
-                    acc0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0, multiplier), 7);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc0, ref y);
-                    // Columns 8 .. 8: requantize and store.
-                    global::System.Runtime.Intrinsics.Vector256<int> acc1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(lo1, hi1)), 0b11_01_10_00));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
-                    acc1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
-                    acc1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc1, multiplier), 7);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc1, outputZeroPoint), clampMin), clampMax);
-                    global::KernelGen.Simd.Store256.StoreUInt8(acc1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 1);
+                    ref short wt16 = ref w16;
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        ref byte xb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                        ref byte yb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                        // Σ_k u_k of row 0 in every lane, for the weight zero-point term z_w' * Σu.
+                        global::System.Runtime.Intrinsics.Vector256<int> inputSum0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        for (int g = 0; g < 5; g++)
+                        {
+                            inputSum0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(inputSum0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.AsByte(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4 * g)))), global::System.Runtime.Intrinsics.Vector256.Create((sbyte)1)), global::System.Runtime.Intrinsics.Vector256.Create((short)1)));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_0 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> l0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<int> h0_1 = global::System.Runtime.Intrinsics.Vector256<int>.Zero;
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref xb)))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt16), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 16)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 32)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 48)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 4))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 64)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 80)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 96)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 112)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 8))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 128)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 144)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 160)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 176)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 12))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 192)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 208)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 224)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 240)), x0));
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<short> x0 = global::System.Runtime.Intrinsics.Vector256.AsInt16(global::System.Runtime.Intrinsics.X86.Avx2.BroadcastScalarToVector256(global::System.Runtime.Intrinsics.Vector128.AsUInt64(global::System.Runtime.Intrinsics.X86.Sse41.ConvertToVector128Int16(global::System.Runtime.Intrinsics.Vector128.AsByte(global::System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xb, 16))))))));
+                            l0_0 = global::System.Runtime.Intrinsics.Vector256.Add(l0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 256)), x0));
+                            h0_0 = global::System.Runtime.Intrinsics.Vector256.Add(h0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 272)), x0));
+                            l0_1 = global::System.Runtime.Intrinsics.Vector256.Add(l0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 288)), x0));
+                            h0_1 = global::System.Runtime.Intrinsics.Vector256.Add(h0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyAddAdjacent(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt16, 304)), x0));
+                        }
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_0 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_0, h0_0)), 0b11_01_10_00));
+                        // Row 0, columns 0 .. 7: requantize and store.
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias));
+                        acc0_0 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_0, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightZeroPoints)));
+                        acc0_0 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_0, multiplier), 7);
+                        acc0_0 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_0, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_0, ref yb);
+                        global::System.Runtime.Intrinsics.Vector256<int> acc0_1 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.X86.Avx2.Permute4x64(global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.X86.Avx2.HorizontalAdd(l0_1, h0_1)), 0b11_01_10_00));
+                        // Row 0, columns 8 .. 8: requantize and store.
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 8)));
+                        acc0_1 = global::System.Runtime.Intrinsics.X86.Avx2.Subtract(acc0_1, global::System.Runtime.Intrinsics.X86.Avx2.MultiplyLow(inputSum0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightZeroPoints, 8))));
+                        acc0_1 = global::KernelGen.Simd.FixedPoint256.RoundingDivideByPOT(global::KernelGen.Simd.FixedPoint256.SaturatingRoundingDoublingHighMul(acc0_1, multiplier), 7);
+                        acc0_1 = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.X86.Avx2.Add(acc0_1, outputZeroPoint), clampMin), clampMax);
+                        global::KernelGen.Simd.Store256.StoreUInt8(acc0_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yb, 8), 1);
+                    }
                 }
             }
 
             /// <summary>Fc on the runtime's scalar fallback, over the same folded constants.</summary>
-            internal static void Fc_Scalar(ref byte x, ref byte y)
+            internal static void Fc_Scalar(ref byte x, ref byte y, int rows)
             {
-                global::KernelGen.Kernels.ScalarDense.Run(
-                    new global::KernelGen.Kernels.PackedDense(
-                        inputs: 20, outputs: 9, inputSigned: false,
-                        weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc_Weights), foldedBias: Fc_Bias,
-                        weightZeroPoints: Fc_WeightZeroPoints,
-                        requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 10, clampMin: 10, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 20),
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 9));
+                for (int r = 0; r < rows; r++)
+                {
+                    global::KernelGen.Kernels.ScalarDense.Run(
+                        new global::KernelGen.Kernels.PackedDense(
+                            inputs: 20, outputs: 9, inputSigned: false,
+                            weights: global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(Fc_Weights), foldedBias: Fc_Bias,
+                            weightZeroPoints: Fc_WeightZeroPoints,
+                            requantization: new global::KernelGen.Kernels.PackedRequantization(multipliers: Fc_Multipliers, leftShifts: global::System.ReadOnlySpan<int>.Empty, rightShifts: Fc_RightShifts, scales: global::System.ReadOnlySpan<float>.Empty, zeroPoint: 10, clampMin: 10, clampMax: 255, outputType: global::KernelGen.QuantType.UInt8)),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20), 20),
+                        global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9), 9));
+                }
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc_AvxVnni(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                    Fc_Dense4x16c4_Vnni_Gemmlowp_AvxVnni(ref xr, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc_Avx2(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                    Fc_Dense4x32c4_I16_Gemmlowp_Avx512BW(ref xr, ref yr, n);
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Fc_Scalar(ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                    Fc_Dense1x32c4_I16_Gemmlowp_Avx2(ref xr, ref yr, n);
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 20);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
+                    Fc_Scalar(ref xr, ref yr, n);
+                }
             }
 
             /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>

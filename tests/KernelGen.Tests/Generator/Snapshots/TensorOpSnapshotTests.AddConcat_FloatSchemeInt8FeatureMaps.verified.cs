@@ -17,12 +17,13 @@ namespace Snapshots
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 64;
+        public const int ScratchSize = 768;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -57,20 +58,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.CompilerServices.Unsafe.As<sbyte, byte>(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{sbyte}, global::System.Span{sbyte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<sbyte> input, global::System.Memory<sbyte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -85,10 +97,10 @@ namespace Snapshots
 
         /// <summary>The kernels of Model and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 64 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 768 bytes, offsets aligned to 64):
         /// <code>
         /// input       2x2x3 int8             the input row
-        /// doubled     2x2x3 int8             arena [0, 12)
+        /// doubled     2x2x3 int8             arena [0, 768)
         /// both        2x2x6 int8             the output row
         /// </code>
         /// </remarks>
@@ -100,24 +112,6 @@ namespace Snapshots
             //   -> scale 0.15, zero point 2, None folded into the clamp [-128, 127].
             //   ONNX Runtime QLinearAdd (MLAS AVX2): v = fma(q1, 0.6666666f, fma(q2, 0.6666666f, 8.666666f)),
             //   ratios s/s_out and the fixed part z_out - (r1 z1 + r2 z2) folded at compile time; rounded half to even (cvtps2dq).
-
-            /// <summary>Doubled on AvxVnni: eight elements per step.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Doubled_AvxVnni(ref byte a, ref byte b, ref byte y)
-            {
-                if (!global::System.Runtime.Intrinsics.X86.Fma.IsSupported)
-                {
-                    Doubled_Scalar(ref a, ref b, ref y);
-                    return;
-                }
-                for (int i = 0; i < 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<int> q1 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, i));
-                    global::System.Runtime.Intrinsics.Vector256<int> q2 = global::KernelGen.Simd.QuantizedAdd256.LoadInt8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i));
-                    global::KernelGen.Simd.Store256.StoreInt8(global::KernelGen.Simd.QuantizedAdd256.Float(q1, q2, 0.6666666f, 0.6666666f, 8.666666f, -128, 127), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i));
-                }
-                global::KernelGen.Kernels.ScalarTensorOps.AddFloat(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8), 4), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 4), 4, true, 0.6666666f, 0.6666666f, 8.666666f, -128, 127);
-            }
 
             /// <summary>Doubled on Avx2: eight elements per step.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -159,24 +153,6 @@ namespace Snapshots
                 200,201,203,205,206,207,209,211,212,213,215,217,218,219,221,222,224,225,227,229,230,231,233,235,236,237,239,240,242,243,245,247,
             };
 
-            /// <summary>Both on AvxVnni.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Both_AvxVnni(ref byte x0, ref byte x1, ref byte y)
-            {
-                global::System.ReadOnlySpan<byte> table0 = Both_Table0;
-                for (int p = 0; p < 4; p++)
-                {
-                    ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, p * 3);
-                    ref byte destination = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, p * 6 + 0);
-                    for (int k = 0; k < 3; k++)
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, k) = table0[global::System.Runtime.CompilerServices.Unsafe.Add(ref source, k)];
-                }
-                for (int p = 0; p < 4; p++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, p * 6 + 3), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, p * 3), 3);
-                }
-            }
-
             /// <summary>Both on Avx2.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Both_Avx2(ref byte x0, ref byte x1, ref byte y)
@@ -202,25 +178,64 @@ namespace Snapshots
                 global::KernelGen.Kernels.ScalarTensorOps.ConcatInput(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x1, 12), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 24), global::System.ReadOnlySpan<byte>.Empty, 4, 3, 6, 3);
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Doubled_AvxVnni(ref x, ref x, ref arena);
-                Both_AvxVnni(ref arena, ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        Doubled_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12));
+                    for (int i = 0; i < n; i++)
+                        Both_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Doubled_Avx2(ref x, ref x, ref arena);
-                Both_Avx2(ref arena, ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        Doubled_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12));
+                    for (int i = 0; i < n; i++)
+                        Both_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                Doubled_Scalar(ref x, ref x, ref arena);
-                Both_Scalar(ref arena, ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        Doubled_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12));
+                    for (int i = 0; i < n; i++)
+                        Both_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        Doubled_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12));
+                    for (int i = 0; i < n; i++)
+                        Both_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
             [global::System.ThreadStatic]
@@ -231,7 +246,7 @@ namespace Snapshots
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[64];
+                    t_scratch = scratch = new byte[768];
                 return scratch;
             }
 

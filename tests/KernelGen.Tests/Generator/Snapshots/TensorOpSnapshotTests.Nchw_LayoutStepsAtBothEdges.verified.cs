@@ -17,12 +17,13 @@ namespace Snapshots
         /// <summary>Bytes of scratch one call needs for the tensors between layers (the static memory plan, shown on
         /// KernelGenKernels): the length a caller-owned scratch span passed to Run must have at least.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
-        public const int ScratchSize = 128;
+        public const int ScratchSize = 2304;
 
         /// <summary>The instruction-set path <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> takes in this process.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -57,20 +58,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -85,11 +97,11 @@ namespace Snapshots
 
         /// <summary>The kernels of Model and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 128 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 2304 bytes, offsets aligned to 64):
         /// <code>
         /// input       3x2x2 uint8            the input row
-        /// InputToNhwc1 3x2x2 uint8            arena [64, 76)
-        /// inputToNhwc 3x2x4 uint8            arena [0, 24)
+        /// InputToNhwc1 3x2x2 uint8            arena [1536, 2304)
+        /// inputToNhwc 3x2x4 uint8            arena [0, 1536)
         /// OutputToNchw 3x2x4 uint8            the output row
         /// </code>
         /// </remarks>
@@ -97,19 +109,6 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private static class KernelGenKernels
         {
-            /// <summary>InputToNhwc1 on AvxVnni: the NCHW input to NHWC (3x2x2): a 2 x 6 transpose of byte elements.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void InputToNhwc1_AvxVnni(ref byte x, ref byte y)
-            {
-                ref byte source = ref x;
-                ref byte destination = ref y;
-                for (int r = 0; r < 2; r++)
-                {
-                    for (int c = 0; c < 6; c++)
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, c * 2 + r) = global::System.Runtime.CompilerServices.Unsafe.Add(ref source, r * 6 + c);
-                }
-            }
-
             /// <summary>InputToNhwc1 on Avx2: the NCHW input to NHWC (3x2x2): a 2 x 6 transpose of byte elements.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void InputToNhwc1_Avx2(ref byte x, ref byte y)
@@ -157,28 +156,6 @@ namespace Snapshots
                 75,75,76,76,76,77,77,77,78,78,78,79,79,79,80,80,80,81,81,81,82,82,82,83,83,83,84,84,84,85,85,85,
             };
 
-            /// <summary>InputToNhwc on AvxVnni.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void InputToNhwc_AvxVnni(ref byte x0, ref byte x1, ref byte y)
-            {
-                global::System.ReadOnlySpan<byte> table0 = InputToNhwc_Table0;
-                for (int p = 0; p < 6; p++)
-                {
-                    ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, p * 2);
-                    ref byte destination = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, p * 4 + 0);
-                    for (int k = 0; k < 2; k++)
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, k) = table0[global::System.Runtime.CompilerServices.Unsafe.Add(ref source, k)];
-                }
-                global::System.ReadOnlySpan<byte> table1 = InputToNhwc_Table1;
-                for (int p = 0; p < 6; p++)
-                {
-                    ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, p * 2);
-                    ref byte destination = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, p * 4 + 2);
-                    for (int k = 0; k < 2; k++)
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, k) = table1[global::System.Runtime.CompilerServices.Unsafe.Add(ref source, k)];
-                }
-            }
-
             /// <summary>InputToNhwc on Avx2.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void InputToNhwc_Avx2(ref byte x0, ref byte x1, ref byte y)
@@ -208,19 +185,6 @@ namespace Snapshots
                 global::KernelGen.Kernels.ScalarTensorOps.ConcatInput(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x1, 12), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 24), InputToNhwc_Table1, 6, 2, 4, 2);
             }
 
-            /// <summary>OutputToNchw on AvxVnni: the NHWC output to NCHW (3x2x4): a 6 x 4 transpose of byte elements.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void OutputToNchw_AvxVnni(ref byte x, ref byte y)
-            {
-                ref byte source = ref x;
-                ref byte destination = ref y;
-                for (int r = 0; r < 6; r++)
-                {
-                    for (int c = 0; c < 4; c++)
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, c * 6 + r) = global::System.Runtime.CompilerServices.Unsafe.Add(ref source, r * 4 + c);
-                }
-            }
-
             /// <summary>OutputToNchw on Avx2: the NHWC output to NCHW (3x2x4): a 6 x 4 transpose of byte elements.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void OutputToNchw_Avx2(ref byte x, ref byte y)
@@ -240,28 +204,72 @@ namespace Snapshots
                 global::KernelGen.Kernels.ScalarTensorOps.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 24), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 24), 6, 4, 1);
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                InputToNhwc1_AvxVnni(ref x, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64));
-                InputToNhwc_AvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                OutputToNchw_AvxVnni(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12));
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24));
+                    for (int i = 0; i < n; i++)
+                        OutputToNchw_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                InputToNhwc1_Avx2(ref x, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64));
-                InputToNhwc_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                OutputToNchw_Avx2(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12));
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24));
+                    for (int i = 0; i < n; i++)
+                        OutputToNchw_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                InputToNhwc1_Scalar(ref x, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64));
-                InputToNhwc_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 64), ref arena);
-                OutputToNchw_Scalar(ref arena, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc1_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12));
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24));
+                    for (int i = 0; i < n; i++)
+                        OutputToNchw_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc1_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12));
+                    for (int i = 0; i < n; i++)
+                        InputToNhwc_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 1536 + i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24));
+                    for (int i = 0; i < n; i++)
+                        OutputToNchw_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
             [global::System.ThreadStatic]
@@ -272,7 +280,7 @@ namespace Snapshots
             {
                 byte[] scratch = t_scratch;
                 if (scratch == null)
-                    t_scratch = scratch = new byte[128];
+                    t_scratch = scratch = new byte[2304];
                 return scratch;
             }
 

@@ -23,6 +23,7 @@ namespace Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static global::KernelGen.KernelPath ActivePath =>
             global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? global::KernelGen.KernelPath.AvxVnni :
+            global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported ? global::KernelGen.KernelPath.Avx512BW :
             global::System.Runtime.Intrinsics.X86.Avx2.IsSupported ? global::KernelGen.KernelPath.Avx2 :
             global::KernelGen.KernelPath.Scalar;
 
@@ -54,20 +55,31 @@ namespace Snapshots
             ref byte y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
             ref byte arena = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             if (global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvxVnni(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunAvxVnni(ref x, ref y, ref arena, rows);
+            else if (global::System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+                KernelGenKernels.RunAvx512BW(ref x, ref y, ref arena, rows);
             else if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowAvx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunAvx2(ref x, ref y, ref arena, rows);
             else
-            {
-                for (int r = 0; r < rows; r++)
-                    KernelGenKernels.RowScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24), ref arena);
-            }
+                KernelGenKernels.RunScalar(ref x, ref y, ref arena, rows);
+        }
+
+        /// <summary>
+        /// Runs the model on a batch as <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/>, split over up to <paramref name="degreeOfParallelism"/>
+        /// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.
+        /// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref="Run(global::System.ReadOnlySpan{byte}, global::System.Span{byte})"/> stays
+        /// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of whole rows, or the
+        /// buffers overlap. Nothing is written.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
+        public static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int degreeOfParallelism)
+        {
+            int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
+            global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
+            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
         }
 
         /// <summary>
@@ -82,7 +94,7 @@ namespace Snapshots
 
         /// <summary>The kernels of Model and the constants folded into them.</summary>
         /// <remarks>
-        /// Memory plan (per row; scratch arena of 0 bytes, offsets aligned to 64):
+        /// Memory plan (64 rows per chunk; scratch arena of 0 bytes, offsets aligned to 64):
         /// <code>
         /// input       12 uint8               the input row
         /// map         2x2x3 uint8            the input row (same bytes as its input: nothing to do)
@@ -122,28 +134,6 @@ namespace Snapshots
                 116,116,117,117,118,118,119,119,120,120,121,121,122,122,123,123,124,124,125,125,126,126,127,127,128,128,129,129,130,130,131,131,
             };
 
-            /// <summary>Concat2 on AvxVnni.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-            internal static void Concat2_AvxVnni(ref byte x0, ref byte x1, ref byte y)
-            {
-                global::System.ReadOnlySpan<byte> table0 = Concat2_Table0;
-                for (int p = 0; p < 1; p++)
-                {
-                    ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, p * 12);
-                    ref byte destination = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, p * 24 + 0);
-                    for (int k = 0; k < 12; k++)
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, k) = table0[global::System.Runtime.CompilerServices.Unsafe.Add(ref source, k)];
-                }
-                global::System.ReadOnlySpan<byte> table1 = Concat2_Table1;
-                for (int p = 0; p < 1; p++)
-                {
-                    ref byte source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, p * 12);
-                    ref byte destination = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, p * 24 + 12);
-                    for (int k = 0; k < 12; k++)
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, k) = table1[global::System.Runtime.CompilerServices.Unsafe.Add(ref source, k)];
-                }
-            }
-
             /// <summary>Concat2 on Avx2.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             internal static void Concat2_Avx2(ref byte x0, ref byte x1, ref byte y)
@@ -173,28 +163,64 @@ namespace Snapshots
                 global::KernelGen.Kernels.ScalarTensorOps.ConcatInput(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x1, 12), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 24), Concat2_Table1, 1, 12, 24, 12);
             }
 
-            /// <summary>One row through all layers on the AvxVnni path.</summary>
-            internal static void RowAvxVnni(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the AvxVnni path, 64 rows at a time.</summary>
+            internal static void RunAvxVnni(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                // Map: its output is its input's bytes; nothing to do.
-                // Flat: its output is its input's bytes; nothing to do.
-                Concat2_AvxVnni(ref x, ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    // Map: its output is its input's bytes; nothing to do.
+                    // Flat: its output is its input's bytes; nothing to do.
+                    for (int i = 0; i < n; i++)
+                        Concat2_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
-            /// <summary>One row through all layers on the Avx2 path.</summary>
-            internal static void RowAvx2(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx512BW path, 64 rows at a time.</summary>
+            internal static void RunAvx512BW(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                // Map: its output is its input's bytes; nothing to do.
-                // Flat: its output is its input's bytes; nothing to do.
-                Concat2_Avx2(ref x, ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    // Map: its output is its input's bytes; nothing to do.
+                    // Flat: its output is its input's bytes; nothing to do.
+                    for (int i = 0; i < n; i++)
+                        Concat2_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
-            /// <summary>One row through all layers on the Scalar path.</summary>
-            internal static void RowScalar(ref byte x, ref byte y, ref byte arena)
+            /// <summary>The batch through all layers on the Avx2 path, 64 rows at a time.</summary>
+            internal static void RunAvx2(ref byte x, ref byte y, ref byte arena, int rows)
             {
-                // Map: its output is its input's bytes; nothing to do.
-                // Flat: its output is its input's bytes; nothing to do.
-                Concat2_Scalar(ref x, ref x, ref y);
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    // Map: its output is its input's bytes; nothing to do.
+                    // Flat: its output is its input's bytes; nothing to do.
+                    for (int i = 0; i < n; i++)
+                        Concat2_Avx2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
+            }
+
+            /// <summary>The batch through all layers on the Scalar path, 64 rows at a time.</summary>
+            internal static void RunScalar(ref byte x, ref byte y, ref byte arena, int rows)
+            {
+                for (int r = 0; r < rows; r += 64)
+                {
+                    int n = rows - r < 64 ? rows - r : 64;
+                    ref byte xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 12);
+                    ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 24);
+                    // Map: its output is its input's bytes; nothing to do.
+                    // Flat: its output is its input's bytes; nothing to do.
+                    for (int i = 0; i < n; i++)
+                        Concat2_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, i * 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
+                }
             }
 
             /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>
