@@ -182,8 +182,7 @@ internal static class ModelEmitter
         {
             w.Line($"int rows = {Global.KernelGuard}.BatchRows(input.Length, InputSize, output.Length, OutputSize);");
             w.Line($"{Global.KernelGuard}.NoOverlap(input.Span, output.Span);");
-            w.Line("global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>");
-            w.Line("    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));");
+            w.Line($"{Kernels}.RunParallel(input, output, rows, degreeOfParallelism);");
         }
         w.Line();
         w.Line("/// <summary>");
@@ -242,6 +241,14 @@ internal static class ModelEmitter
 
             foreach (IsaPath path in IsaPath.All)
                 Driver(w, plan, steps, path);
+
+            w.Line("/// <summary>RunParallel's split; the closure lives here, so the model type gains no compiler-generated class.</summary>");
+            using (w.Block($"internal static void RunParallel(global::System.ReadOnlyMemory<{GeneratedMembers.ElementType(plan.Input.Type)}> input, global::System.Memory<{GeneratedMembers.ElementType(plan.Output.Type)}> output, int rows, int degreeOfParallelism)"))
+            {
+                w.Line("global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>");
+                w.Line($"    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));");
+            }
+            w.Line();
 
             if (memory.ArenaBytes > 0)
             {

@@ -196,7 +196,7 @@ public sealed class HardeningTests
         Type type = ModelLoader.Load(run, new[] { "namespace N { " + Model("public partial class M") + " }" }, PinnedPath.Native).GetType("N.M")!;
         string[] added = type.GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Select(m => m.Name).Where(n => n is not ("W" or "B" or ".cctor")).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "ActivePath", "InputSize", "KernelGenKernels", "OutputSize", "Run", "RunReference", "ScratchSize", "get_ActivePath" }, added);
+        Assert.Equal(new[] { "ActivePath", "InputSize", "KernelGenKernels", "OutputSize", "Run", "RunParallel", "RunReference", "ScratchSize", "get_ActivePath" }, added);
     }
 
     /// <summary>No error and no warning located in a generated tree.</summary>
