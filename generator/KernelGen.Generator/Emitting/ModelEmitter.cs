@@ -100,7 +100,7 @@ internal static class ModelEmitter
         string generated = $"[{Global.GeneratedCode}(\"KernelGen\", \"{Version}\")]";
         string run = $"Run({Global.ReadOnlySpan}{{{inElement}}}, {Global.Span}{{{outElement}}})";
         string New(string member) => plan.Declaration.Hides(member)
-            || (member is GeneratedMembers.Run or GeneratedMembers.RunReference or GeneratedMembers.RunWithScratch
+            || (member is GeneratedMembers.Run or GeneratedMembers.RunReference or GeneratedMembers.RunWithScratch or GeneratedMembers.RunParallel
                 && (plan.Declaration.Hides(member + ":*") || plan.Declaration.Hides(member + ":" + outElement)))
             ? "new " : "";
         string layout = plan.Layout == TensorLayout.Nchw ? "NCHW" : "NHWC";

@@ -101,6 +101,16 @@ internal static class GeneratedMembers
                     }
                     continue;
                 }
+                if (name == RunParallel && ModelElementType(b) is { } baseElement)
+                {
+                    // An overload, not a hider, unless the base model's input element type is this one's (as Run).
+                    if (baseElement == element)
+                    {
+                        yield return name + ":*";
+                        break;
+                    }
+                    continue;
+                }
                 if (b.GetMembers(name).Any(m => m.DeclaredAccessibility != Accessibility.Private && Collides(m, name, element))
                     || (name != KernelsClass && ModelElementType(b) is not null))
                 {
