@@ -82,8 +82,7 @@ namespace DigitsCnn
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
-            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
-                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
+            KernelGenKernels.RunParallel(input, output, rows, degreeOfParallelism);
         }
 
         /// <summary>
@@ -2119,6 +2118,13 @@ namespace DigitsCnn
                     // Flat: its output is its input's bytes; nothing to do.
                     Fc_Scalar(ref arena, ref yr, n);
                 }
+            }
+
+            /// <summary>RunParallel's split; the closure lives here, so the model type gains no compiler-generated class.</summary>
+            internal static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int rows, int degreeOfParallelism)
+            {
+                global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
             }
 
             [global::System.ThreadStatic]

@@ -81,8 +81,7 @@ namespace Snapshots
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
-            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
-                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
+            KernelGenKernels.RunParallel(input, output, rows, degreeOfParallelism);
         }
 
         /// <summary>
@@ -1727,6 +1726,13 @@ namespace Snapshots
                         Pointwise_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, 3456 + i * 36), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 54));
                     Logits_Scalar(ref arena, ref yr, n);
                 }
+            }
+
+            /// <summary>RunParallel's split; the closure lives here, so the model type gains no compiler-generated class.</summary>
+            internal static void RunParallel(global::System.ReadOnlyMemory<sbyte> input, global::System.Memory<sbyte> output, int rows, int degreeOfParallelism)
+            {
+                global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
             }
 
             [global::System.ThreadStatic]

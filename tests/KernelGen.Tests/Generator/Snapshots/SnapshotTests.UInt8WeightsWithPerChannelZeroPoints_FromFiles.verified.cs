@@ -78,8 +78,7 @@ namespace Snapshots
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
-            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
-                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
+            KernelGenKernels.RunParallel(input, output, rows, degreeOfParallelism);
         }
 
         /// <summary>
@@ -789,6 +788,13 @@ namespace Snapshots
                     ref byte yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 9);
                     Fc_Scalar(ref xr, ref yr, n);
                 }
+            }
+
+            /// <summary>RunParallel's split; the closure lives here, so the model type gains no compiler-generated class.</summary>
+            internal static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int rows, int degreeOfParallelism)
+            {
+                global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
             }
 
             /// <summary>The model needs no scratch: every tensor is the input or the output.</summary>

@@ -81,8 +81,7 @@ namespace Snapshots
         {
             int rows = global::KernelGen.KernelGuard.BatchRows(input.Length, InputSize, output.Length, OutputSize);
             global::KernelGen.KernelGuard.NoOverlap(input.Span, output.Span);
-            global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
-                Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
+            KernelGenKernels.RunParallel(input, output, rows, degreeOfParallelism);
         }
 
         /// <summary>
@@ -270,6 +269,13 @@ namespace Snapshots
                     for (int i = 0; i < n; i++)
                         OutputToNchw_Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref arena, i * 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, i * 24));
                 }
+            }
+
+            /// <summary>RunParallel's split; the closure lives here, so the model type gains no compiler-generated class.</summary>
+            internal static void RunParallel(global::System.ReadOnlyMemory<byte> input, global::System.Memory<byte> output, int rows, int degreeOfParallelism)
+            {
+                global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>
+                    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));
             }
 
             [global::System.ThreadStatic]
