@@ -69,8 +69,7 @@ internal static class Conv2DEmitter
         string id = layer.Identifier;
         GemmRow row = Row(layer);
         DotProductStep step = path.GemmStep(layer.Operand);
-        int eb = layer.OutputElementBytes;
-        int c = layer.InputChannels, cg = layer.GroupInputs;
+        int c = layer.InputChannels;
         bool grouped = layer.Groups > 1;
         int pixels = layer.OutputHeight * layer.OutputWidth;
         int mr = step.RowsPerBlock;
@@ -117,9 +116,8 @@ internal static class Conv2DEmitter
         }
         else
         {
-            string body = count == 1 ? "" : $"for (int pi = 0; pi < {count}; pi++)";
             if (count > 1)
-                w.Open(body);
+                w.Open($"for (int pi = 0; pi < {count}; pi++)");
             w.Line(count == 1 ? "int q = p;" : "int q = p + pi;");
             w.Line($"int oy = q / {layer.OutputWidth};");
             w.Line($"int ox = q - oy * {layer.OutputWidth};");

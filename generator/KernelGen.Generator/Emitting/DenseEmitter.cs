@@ -64,7 +64,7 @@ internal static class DenseEmitter
         DotProductStep step = path.GemmStep(layer.Operand);
 
         w.Line($"/// <summary>{id} on {path.Name}: <paramref name=\"rows\"/> rows of {k} bytes at <paramref name=\"x\"/> to {n} outputs each at <paramref name=\"y\"/>,");
-        w.Line($"/// {step.RowsPerBlock} rows at a time ({step.RowsPerBlock}x{step.SlotsPerPass * step.SlotBlocks * KernelGen.Kernels.DensePacking.BlockColumns}c4), then one at a time (1x32c4).</summary>");
+        w.Line($"/// {step.RowsPerBlock} rows at a time ({step.RowsPerBlock}x{step.PassColumns}c4), then one at a time (1x32c4).</summary>");
         w.Line($"/// <remarks>{step.Description}. Never inlined: inlined into a caller, the kernel would spend that");
         w.Line("/// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");

@@ -55,6 +55,9 @@ internal abstract class DotProductStep
     /// <summary>NR: slots (weight vectors) per pass when several rows run together; one row takes the whole tile.</summary>
     public int SlotsPerPass { get; }
 
+    /// <summary>Columns one pass of a row block covers: NR slots of 8 or 16.</summary>
+    public int PassColumns => SlotsPerPass * SlotBlocks * KernelGen.Kernels.DensePacking.BlockColumns;
+
     /// <summary>The weight operand in kernel names: "Vnni", "Madd" (vpmaddubsw), "Widen" (vpmovsxbw), "I16".</summary>
     public abstract string OperandName { get; }
 

@@ -68,7 +68,7 @@ internal static class GemmEmitter
             FloatRequantizationPlan => "Fp32",
             _ => "Int32",
         };
-        return $"{identifier}_{op}{step.RowsPerBlock}x{step.SlotsPerPass * step.SlotBlocks * DensePacking.BlockColumns}c4_{step.OperandName}_{requantization}_{path.Name}";
+        return $"{identifier}_{op}{step.RowsPerBlock}x{step.PassColumns}c4_{step.OperandName}_{requantization}_{path.Name}";
     }
 
     /// <summary>For <see cref="WeightOperand.Int16"/> layers: the int16 copy of "{id}_Weights", made once when the kernels'
@@ -243,15 +243,9 @@ internal static class GemmEmitter
         for (int first = 0; first < slots.Count; first += perPass)
         {
             List<Slot> pass = slots.GetRange(first, Math.Min(perPass, slots.Count - first));
-            if (slots.Count > perPass)
-            {
-                using (w.Block(""))
-                    Pass(w, layer, step, rowCount, pass, inputStride, outputStride, columnVariable, column, width, tableBase);
-            }
-            else
-            {
+            // Several passes each get a scope, so their accumulator names can repeat.
+            using (slots.Count > perPass ? w.Block("") : null)
                 Pass(w, layer, step, rowCount, pass, inputStride, outputStride, columnVariable, column, width, tableBase);
-            }
         }
     }
 

@@ -27,15 +27,8 @@ public sealed class WidenedWeights
         Span<short> target = _buffer.AsSpan(_start, packed.Length);
         for (int i = 0; i < values.Length; i++)
             target[i] = values[i];
-        Length = packed.Length;
     }
-
-    /// <summary>Number of weights.</summary>
-    public int Length { get; }
 
     /// <summary>The first widened weight (64-byte aligned).</summary>
     public ref short Reference => ref _buffer[_start];
-
-    /// <summary>The widened weights.</summary>
-    public ReadOnlySpan<short> Values => _buffer.AsSpan(_start, Length);
 }
