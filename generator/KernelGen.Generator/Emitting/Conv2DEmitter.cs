@@ -28,11 +28,7 @@ internal static class Conv2DEmitter
         int groups = DensePacking.Groups(k);
         int blocks = DensePacking.Blocks(n);
 
-        w.Line($"/// <summary>{id}: packed int8 weight operand as raw bytes, per group; per tile, one line per group of 4 k (32 bytes per block).</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<byte> {id}_Weights => new byte[]");
-        w.Open();
-        int p = 0;
-        var line = new System.Text.StringBuilder();
+        var sections = new System.Collections.Generic.List<TableSection>();
         for (int group = 0; group < layer.Groups; group++)
         {
             for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
@@ -40,17 +36,13 @@ internal static class Conv2DEmitter
                 int width = DensePacking.TileWidth(firstBlock, blocks);
                 int first = firstBlock * DensePacking.BlockColumns;
                 string which = layer.Groups == 1 ? "" : $"group {group}, ";
-                w.Line($"// {which}columns {first}..{Math.Min(n, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes");
-                for (int g = 0; g < groups; g++)
-                {
-                    line.Clear();
-                    for (int i = 0; i < width * 32; i++, p++)
-                        line.Append(SourceWriter.Int((byte)layer.PackedWeights[p])).Append(',');
-                    w.Line(line.ToString());
-                }
+                sections.Add(new TableSection(
+                    $"{which}columns {first}..{Math.Min(n, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes",
+                    groups * width * 32, width * 32));
             }
         }
-        w.Close(";");
+        w.ByteTable($"{id}_Weights", $"{id}: packed int8 weight operand as raw bytes, per group; per tile, one line per group of 4 k (32 bytes per block)",
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(layer.PackedWeights.AsSpan()), sections);
 
         string layout = layer.Groups == 1 ? "per column, padded to whole blocks" : $"per group ({layer.TableColumns} columns each: its {n} columns padded to whole blocks)";
         w.IntTable($"{id}_Bias", $"{id}: folded bias c_j {layout}", layer.FoldedBias);
