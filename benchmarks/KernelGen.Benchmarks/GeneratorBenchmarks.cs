@@ -29,7 +29,7 @@ namespace KernelGen.Benchmarks;
 /// <remarks>
 /// dotnet run -c Release --project benchmarks/KernelGen.Benchmarks -- --filter '*GeneratorBenchmarks*' --job short
 /// </remarks>
-[Config(typeof(GeneratorBenchmarkConfig))]
+[Config(typeof(BenchmarkConfig))]
 [MemoryDiagnoser]
 public class GeneratorBenchmarks
 {
@@ -136,10 +136,4 @@ public class GeneratorBenchmarks
         public override SourceText? GetText(CancellationToken cancellationToken = default)
             => SourceText.From(File.ReadAllText(Path));
     }
-}
-
-/// <summary>BenchmarkDotNet rebuilds this project per run, and the kernel benchmarks' models make that build long.</summary>
-public sealed class GeneratorBenchmarkConfig : BenchmarkDotNet.Configs.ManualConfig
-{
-    public GeneratorBenchmarkConfig() => WithBuildTimeout(TimeSpan.FromMinutes(10));
 }

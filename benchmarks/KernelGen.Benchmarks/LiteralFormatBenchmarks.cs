@@ -21,7 +21,7 @@ namespace KernelGen.Benchmarks;
 /// <remarks>
 /// dotnet run -c Release --project benchmarks/KernelGen.Benchmarks -- --filter '*LiteralFormatBenchmarks*' --job short
 /// </remarks>
-[Config(typeof(GeneratorBenchmarkConfig))]
+[Config(typeof(BenchmarkConfig))]
 public class LiteralFormatBenchmarks
 {
     private const string ReadOnlySpan = "global::System.ReadOnlySpan";
