@@ -5,6 +5,7 @@
 #   benchmarks/measure-build.sh [work-dir]        # default: a new temporary directory, kept for inspection
 #
 # Models (every weight uniform random int8 from a fixed seed, written as AdditionalFiles binaries unless noted):
+#   m0         1 x Dense(8, 8): the cost of building any such project, for comparison
 #   m1         10 x Dense(324, 324), ReLU: 1,049,760 weight bytes (1 MiB) in 10 WeightsFile items
 #   m1-inline  the same model with the weights as inline `static readonly sbyte[]` fields in the model's source
 #   m10        10 x Dense(1024, 1024), ReLU: 10,485,760 weight bytes (10 MiB) in 10 WeightsFile items
@@ -20,7 +21,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/kernelgen-build.XXXXXX)}
 mkdir -p "$work"
-MODELS=${MODELS:-"m1 m1-inline m10"}
+MODELS=${MODELS:-"m0 m1 m1-inline m10"}
 
 echo "Building the generator and the runtime (Release)..." >&2
 dotnet build "$repo/generator/KernelGen.Generator" -c Release -v:q -nologo >&2
@@ -97,6 +98,7 @@ timed_build() {
 printf '%-10s %12s %8s %10s %16s %10s %10s %10s %12s  %s\n' model weight-bytes first rebuild "(each of 3)" "no server" "(CPU)" generator generated-B run
 for name in $MODELS; do
     case $name in
+        m0) make_project m0 1 8 0 ;;
         m1) make_project m1 10 324 0 ;;
         m1-inline) make_project m1-inline 10 324 1 ;;
         m10) make_project m10 10 1024 0 ;;
