@@ -27,13 +27,7 @@ internal static class ConcatEmitter
         {
             if (p.Tables[i].Length == 0)
                 continue;
-            w.Line($"/// <summary>{id}: input {i}'s value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>");
-            w.Line($"private static {Global.ReadOnlySpan}<byte> {id}_Table{i} => new byte[]");
-            w.Open();
-            byte[] table = p.Tables[i].AsSpan().ToArray();
-            for (int row = 0; row < 256; row += 32)
-                w.Line(string.Concat(table.Skip(row).Take(32).Select(b => SourceWriter.Int(b) + ",")));
-            w.Close(";");
+            w.ByteTable($"{id}_Table{i}", $"{id}: input {i}'s value for each byte, rescaled to the output (Rescale.Apply at compile time)", p.Tables[i].AsSpan(), 32);
         }
         w.Line();
     }

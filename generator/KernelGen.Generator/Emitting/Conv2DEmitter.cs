@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using KernelGen.Generator.Planning;
 using KernelGen.Kernels;
 
@@ -28,11 +30,7 @@ internal static class Conv2DEmitter
         int groups = DensePacking.Groups(k);
         int blocks = DensePacking.Blocks(n);
 
-        w.Line($"/// <summary>{id}: packed int8 weight operand as raw bytes, per group; per tile, one line per group of 4 k (32 bytes per block).</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<byte> {id}_Weights => new byte[]");
-        w.Open();
-        int p = 0;
-        var line = new System.Text.StringBuilder();
+        var sections = new List<TableSection>();
         for (int group = 0; group < layer.Groups; group++)
         {
             for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
@@ -40,17 +38,13 @@ internal static class Conv2DEmitter
                 int width = DensePacking.TileWidth(firstBlock, blocks);
                 int first = firstBlock * DensePacking.BlockColumns;
                 string which = layer.Groups == 1 ? "" : $"group {group}, ";
-                w.Line($"// {which}columns {first}..{Math.Min(n, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes");
-                for (int g = 0; g < groups; g++)
-                {
-                    line.Clear();
-                    for (int i = 0; i < width * 32; i++, p++)
-                        line.Append(SourceWriter.Int((byte)layer.PackedWeights[p])).Append(',');
-                    w.Line(line.ToString());
-                }
+                sections.Add(new TableSection(
+                    $"{which}columns {first}..{Math.Min(n, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes",
+                    groups * width * 32, width * 32));
             }
         }
-        w.Close(";");
+        w.ByteTable($"{id}_Weights", $"{id}: packed int8 weight operand as raw bytes, per group; per tile, one line per group of 4 k (32 bytes per block)",
+            MemoryMarshal.AsBytes(layer.PackedWeights.AsSpan()), sections);
         GemmEmitter.EmitWidenedWeights(w, id, layer.Operand);
 
         string layout = layer.Groups == 1 ? "per column, padded to whole blocks" : $"per group ({layer.TableColumns} columns each: its {n} columns padded to whole blocks)";
@@ -154,7 +148,7 @@ internal static class Conv2DEmitter
         (int yLo, int yHi) = Interior(layer.InputHeight, layer.OutputHeight, layer.KernelHeight, layer.StrideHeight, layer.DilationHeight, pt);
         (int xLo, int xHi) = Interior(layer.InputWidth, layer.OutputWidth, layer.KernelWidth, layer.StrideWidth, layer.DilationWidth, pl);
         bool anyInterior = yHi > yLo && xHi > xLo;
-        var conditions = new System.Collections.Generic.List<string>();
+        var conditions = new List<string>();
         if (yLo > 0) conditions.Add($"oy >= {yLo}");
         if (yHi < layer.OutputHeight) conditions.Add($"oy < {yHi}");
         if (xLo > 0) conditions.Add($"ox >= {xLo}");

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using KernelGen.Generator.Planning;
 using KernelGen.Kernels;
 using KernelGen.Quantization;
@@ -25,27 +27,18 @@ internal static class DenseEmitter
         int groups = DensePacking.Groups(layer.Inputs);
         int blocks = DensePacking.Blocks(layer.Outputs);
 
-        // One line per tile and k group (the bytes of that group's 32-byte loads, one per block), written as unsigned bytes
-        // with no spaces: the packed weights are most of the generated source, about 3.6 characters per weight.
-        w.Line($"/// <summary>{id}: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<byte> {id}_Weights => new byte[]");
-        w.Open();
-        int p = 0;
-        var line = new System.Text.StringBuilder();
+        // One line per tile and k group (the bytes of that group's 32-byte loads, one per block), after a comment per tile.
+        var sections = new List<TableSection>();
         for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
         {
             int width = DensePacking.TileWidth(firstBlock, blocks);
             int first = firstBlock * DensePacking.BlockColumns;
-            w.Line($"// columns {first}..{Math.Min(layer.Outputs, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes");
-            for (int g = 0; g < groups; g++)
-            {
-                line.Clear();
-                for (int i = 0; i < width * 32; i++, p++)
-                    line.Append(SourceWriter.Int((byte)layer.PackedWeights[p])).Append(',');
-                w.Line(line.ToString());
-            }
+            sections.Add(new TableSection(
+                $"columns {first}..{Math.Min(layer.Outputs, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes",
+                groups * width * 32, width * 32));
         }
-        w.Close(";");
+        w.ByteTable($"{id}_Weights", $"{id}: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block)",
+            MemoryMarshal.AsBytes(layer.PackedWeights.AsSpan()), sections);
         GemmEmitter.EmitWidenedWeights(w, id, layer.Operand);
 
         w.IntTable($"{id}_Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);

@@ -72,18 +72,8 @@ internal static class DepthwiseConv2DEmitter
         Header(w, layer);
         string id = layer.Identifier;
         int padded = layer.PaddedChannels;
-        w.Line($"/// <summary>{id}: weights less their zero points, v = w - z_w, per tap (i * {layer.KernelWidth} + j) one line of {padded} output channels (padded with 0).</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<short> {id}_Weights => new short[]");
-        w.Open();
-        var line = new System.Text.StringBuilder();
-        for (int t = 0; t < layer.KernelHeight * layer.KernelWidth; t++)
-        {
-            line.Clear();
-            for (int o = 0; o < padded; o++)
-                line.Append(SourceWriter.Int(layer.Weights[t * padded + o])).Append(',');
-            w.Line(line.ToString());
-        }
-        w.Close(";");
+        w.ShortTable($"{id}_Weights", $"{id}: weights less their zero points, v = w - z_w, per tap (i * {layer.KernelWidth} + j) one line of {padded} output channels (padded with 0)",
+            layer.Weights.AsSpan(), padded);
         w.IntTable($"{id}_Bias", $"{id}: bias per output channel{(layer.Reference.HasBias ? "" : " (none declared: 0)")}, padded to whole blocks with 0", layer.Bias);
         RequantizeStep.EmitTables(w, id, layer.Requantization);
         if (GatherTable(layer))

@@ -42,12 +42,7 @@ internal static class PoolEmitter
         string id = layer.Identifier;
         if (layer.Rescaled)
         {
-            w.Line($"/// <summary>{id}: output byte per pooled byte (raw bits): the rescale and clamp, folded; 16 rows of 16.</summary>");
-            w.Line($"private static {Global.ReadOnlySpan}<byte> {id}_Table => new byte[]");
-            w.Open();
-            for (int row = 0; row < 16; row++)
-                w.Line(string.Join(",", Enumerable.Range(row * 16, 16).Select(i => SourceWriter.Int(layer.Table[i]))) + ",");
-            w.Close(";");
+            w.ByteTable($"{id}_Table", $"{id}: output byte per pooled byte (raw bits): the rescale and clamp, folded; 16 rows of 16", layer.Table.AsSpan(), 16);
             w.Line();
             w.Line($"/// <summary>{id}: the table applied to 32 bytes with the runtime's Lookup256 (byte b is row b &gt;&gt; 4, entry b &amp; 15, vpshufb per row).</summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");

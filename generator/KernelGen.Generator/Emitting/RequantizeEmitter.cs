@@ -22,12 +22,7 @@ internal static class RequantizeEmitter
         w.Line("//   not folded into its producer (it reads the model input, a layer without weights, or a tensor other layers read too)");
         w.Line($"//   out = table[raw byte], the table folded at compile time: {formula}, saturated");
         w.Line("// ------------------------------------------------------------------------------------------------");
-        w.Line($"/// <summary>{id}: output byte for each raw input byte.</summary>");
-        w.Line($"private static {Global.ReadOnlySpan}<byte> {id}_Table => new byte[]");
-        w.Open();
-        for (int start = 0; start < 256; start += 32)
-            w.Line(string.Join(",", Enumerable.Range(start, 32).Select(i => SourceWriter.Int(layer.Table[i]))) + ",");
-        w.Close(";");
+        w.ByteTable($"{id}_Table", $"{id}: output byte for each raw input byte", layer.Table.AsSpan(), 32);
         w.Line();
         foreach (IsaPath path in IsaPath.Baseline)
         {

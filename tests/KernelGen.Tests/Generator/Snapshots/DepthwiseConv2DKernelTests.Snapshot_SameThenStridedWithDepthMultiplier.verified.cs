@@ -120,18 +120,19 @@ namespace Snapshots
             //   runs: 3 of rows x 3 of columns with the same valid taps; 2 channel blocks of 8 in a loop, 1 written out
             // ------------------------------------------------------------------------------------------------
             /// <summary>Dw1: weights less their zero points, v = w - z_w, per tap (i * 3 + j) one line of 24 output channels (padded with 0).</summary>
-            private static global::System.ReadOnlySpan<short> Dw1_Weights => new short[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<short> Dw1_Weights => global::System.Runtime.InteropServices.MemoryMarshal.Cast<ulong, short>(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                -41,-55,-60,32,-9,109,-90,115,25,-98,121,-33,-110,-109,-5,-88,118,0,0,0,0,0,0,0,
-                -103,80,-64,-5,-108,86,71,-79,62,-68,73,109,-100,-119,69,-49,-98,0,0,0,0,0,0,0,
-                -28,122,-84,74,-77,76,-40,-101,122,87,11,-77,-118,9,34,97,125,0,0,0,0,0,0,0,
-                120,-63,2,-78,-60,-13,-4,-16,56,50,-36,-122,-3,-106,-75,-111,116,0,0,0,0,0,0,0,
-                46,1,123,-83,101,-123,104,-32,-103,127,-67,125,52,50,-89,-116,-98,0,0,0,0,0,0,0,
-                -112,4,77,107,-96,8,48,-37,-6,-102,123,-106,-2,65,-41,-93,-107,0,0,0,0,0,0,0,
-                90,-94,102,80,-108,-67,25,82,-85,-13,-64,-14,-123,127,-74,122,-33,0,0,0,0,0,0,0,
-                -121,48,-61,-118,15,120,-53,82,-21,106,108,-53,26,-66,101,91,31,0,0,0,0,0,0,0,
-                88,-123,-91,-51,124,-56,-76,-103,116,-107,-15,104,-10,-101,70,-101,-97,0,0,0,0,0,0,0,
-            };
+                0x0020FFC4FFC9FFD7,0x0073FFA6006DFFF7,0xFFDF0079FF9E0019,0xFFA8FFFBFF93FF92,0x0000000000000076,0x0000000000000000,
+                0xFFFBFFC00050FF99,0xFFB100470056FF94,0x006D0049FFBC003E,0xFFCF0045FF89FF9C,0x000000000000FF9E,0x0000000000000000,
+                0x004AFFAC007AFFE4,0xFF9BFFD8004CFFB3,0xFFB3000B0057007A,0x006100220009FF8A,0x000000000000007D,0x0000000000000000,
+                0xFFB20002FFC10078,0xFFF0FFFCFFF3FFC4,0xFF86FFDC00320038,0xFF91FFB5FF96FFFD,0x0000000000000074,0x0000000000000000,
+                0xFFAD007B0001002E,0xFFE00068FF850065,0x007DFFBD007FFF99,0xFF8CFFA700320034,0x000000000000FF9E,0x0000000000000000,
+                0x006B004D0004FF90,0xFFDB00300008FFA0,0xFF96007BFF9AFFFA,0xFFA3FFD70041FFFE,0x000000000000FF95,0x0000000000000000,
+                0x00500066FFA2005A,0x00520019FFBDFF94,0xFFF2FFC0FFF3FFAB,0x007AFFB6007FFF85,0x000000000000FFDF,0x0000000000000000,
+                0xFF8AFFC30030FF87,0x0052FFCB0078000F,0xFFCB006C006AFFEB,0x005B0065FFBE001A,0x000000000000001F,0x0000000000000000,
+                0xFFCDFFA5FF850058,0xFF99FFB4FFC8007C,0x0068FFF1FF950074,0xFF9B0046FF9BFFF6,0x000000000000FF9F,0x0000000000000000,
+            }));
             /// <summary>Dw1: bias per output channel, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Dw1_Bias => new int[]
             {
@@ -590,18 +591,19 @@ namespace Snapshots
             //   runs: 1 of rows x 1 of columns with the same valid taps; 3 channel blocks of 8 in a loop, 2 written out
             // ------------------------------------------------------------------------------------------------
             /// <summary>Dw2: weights less their zero points, v = w - z_w, per tap (i * 3 + j) one line of 40 output channels (padded with 0).</summary>
-            private static global::System.ReadOnlySpan<short> Dw2_Weights => new short[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<short> Dw2_Weights => global::System.Runtime.InteropServices.MemoryMarshal.Cast<ulong, short>(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                67,45,101,-112,-49,-84,29,127,40,-38,51,12,21,-72,-36,24,-26,-89,-71,92,-105,-113,-20,-110,114,26,99,97,112,122,84,-86,-77,-3,0,0,0,0,0,0,
-                10,-58,129,24,16,93,11,-48,-45,124,13,24,-23,100,-102,-44,-111,114,28,-52,-110,54,-63,83,-100,50,-58,73,-101,57,7,10,-39,-106,0,0,0,0,0,0,
-                58,-96,32,86,31,-39,-50,67,54,-5,15,-28,-70,-121,69,24,101,93,26,113,-12,86,-122,-82,-5,91,20,79,-63,37,-9,-124,-66,-47,0,0,0,0,0,0,
-                -74,132,62,-60,-37,-64,123,-53,122,81,-50,66,1,-57,130,-1,80,37,123,-13,44,101,-101,-15,-38,65,66,13,15,-100,-122,12,-91,104,0,0,0,0,0,0,
-                93,75,100,42,9,-41,114,-91,87,-64,107,67,-30,-43,74,63,81,76,-108,86,47,-46,105,-51,105,23,-5,-4,73,105,77,66,28,23,0,0,0,0,0,0,
-                -10,-63,37,-81,-93,34,-3,2,-120,103,16,33,-24,-12,64,77,-57,-76,3,-39,-61,12,99,22,63,111,88,3,-23,121,-11,-87,-90,73,0,0,0,0,0,0,
-                107,20,-93,43,49,-16,-42,-88,-60,-114,71,-46,-72,-114,58,121,30,19,-53,-50,-34,107,-33,-114,-18,-79,70,135,-91,-101,-12,-25,-6,29,0,0,0,0,0,0,
-                21,-73,51,36,11,-111,127,-106,-62,97,89,-9,64,81,71,-19,-42,92,106,98,-11,129,-74,-107,-68,-3,38,-35,-113,-75,27,-32,87,26,0,0,0,0,0,0,
-                5,13,-49,131,-112,-73,-53,-60,36,9,-65,128,-6,124,-67,53,65,18,9,35,-78,22,130,29,-25,-117,-25,48,-109,-104,-57,-6,32,-92,0,0,0,0,0,0,
-            };
+                0xFF900065002D0043,0x007F001DFFACFFCF,0x000C0033FFDA0028,0x0018FFDCFFB80015,0x005CFFB9FFA7FFE6,0xFF92FFECFF8FFF97,0x00610063001A0072,0xFFAA0054007A0070,0x00000000FFFDFFB3,0x0000000000000000,
+                0x00180081FFC6000A,0xFFD0000B005D0010,0x0018000D007CFFD3,0xFFD4FF9A0064FFE9,0xFFCC001C0072FF91,0x0053FFC10036FF92,0x0049FFC60032FF9C,0x000A00070039FF9B,0x00000000FF96FFD9,0x0000000000000000,
+                0x00560020FFA0003A,0x0043FFCEFFD9001F,0xFFE4000FFFFB0036,0x00180045FF87FFBA,0x0071001A005D0065,0xFFAEFF860056FFF4,0x004F0014005BFFFB,0xFF84FFF70025FFC1,0x00000000FFD1FFBE,0x0000000000000000,
+                0xFFC4003E0084FFB6,0xFFCB007BFFC0FFDB,0x0042FFCE0051007A,0xFFFF0082FFC70001,0xFFF3007B00250050,0xFFF1FF9B0065002C,0x000D00420041FFDA,0x000CFF86FF9C000F,0x000000000068FFA5,0x0000000000000000,
+                0x002A0064004B005D,0xFFA50072FFD70009,0x0043006BFFC00057,0x003F004AFFD5FFE2,0x0056FF94004C0051,0xFFCD0069FFD2002F,0xFFFCFFFB00170069,0x0042004D00690049,0x000000000017001C,0x0000000000000000,
+                0xFFAF0025FFC1FFF6,0x0002FFFD0022FFA3,0x002100100067FF88,0x004D0040FFF4FFE8,0xFFD90003FFB4FFC7,0x00160063000CFFC3,0x00030058006F003F,0xFFA9FFF50079FFE9,0x000000000049FFA6,0x0000000000000000,
+                0x002BFFA30014006B,0xFFA8FFD6FFF00031,0xFFD20047FF8EFFC4,0x0079003AFF8EFFB8,0xFFCEFFCB0013001E,0xFF8EFFDF006BFFDE,0x00870046FFB1FFEE,0xFFE7FFF4FF9BFFA5,0x00000000001DFFFA,0x0000000000000000,
+                0x00240033FFB70015,0xFF96007FFF91000B,0xFFF700590061FFC2,0xFFED004700510040,0x0062006A005CFFD6,0xFF95FFB60081FFF5,0xFFDD0026FFFDFFBC,0xFFE0001BFFB5FF8F,0x00000000001A0057,0x0000000000000000,
+                0x0083FFCF000D0005,0xFFC4FFCBFFB7FF90,0x0080FFBF00090024,0x0035FFBD007CFFFA,0x0023000900120041,0x001D00820016FFB2,0x0030FFE7FF8BFFE7,0xFFFAFFC7FF98FF93,0x00000000FFA40020,0x0000000000000000,
+            }));
             /// <summary>Dw2: bias per output channel (none declared: 0), padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Dw2_Bias => new int[]
             {

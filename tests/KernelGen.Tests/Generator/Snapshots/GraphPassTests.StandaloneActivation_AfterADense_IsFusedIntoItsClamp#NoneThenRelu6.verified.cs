@@ -120,11 +120,12 @@ namespace P
             //   AVX2: vpmaddubsw is exact: the largest same-sign weight pair sums to 128 (column 1, k 0..1), 255 * 128 = 32640 <= 32767
             // ------------------------------------------------------------------------------------------------
             /// <summary>Fc1: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Fc1_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Fc1_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..2: 1 line of 32 bytes
-                12,249,33,90,128,5,64,236,7,7,253,100,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0xEC4005805A21F90C,0x0000000064FD0707,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Fc1: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Fc1_Bias => new int[]
             {
@@ -433,11 +434,12 @@ namespace P
             //   AVX2: vpmaddubsw is exact: the largest same-sign weight pair sums to 70 (column 0, k 2..3), 255 * 70 = 17850 <= 32767
             // ------------------------------------------------------------------------------------------------
             /// <summary>Fc2: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Fc2_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Fc2_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..1: 1 line of 32 bytes
-                50,196,70,0,1,2,253,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x00FD02010046C432,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Fc2: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Fc2_Bias => new int[]
             {

@@ -342,25 +342,26 @@ namespace Snapshots
             //   SIMD: 32 channels per Vector256; the last block starts at channel 8 (overlapping)
             // ------------------------------------------------------------------------------------------------
             /// <summary>Avg: output byte per pooled byte (raw bits): the rescale and clamp, folded; 16 rows of 16.</summary>
-            private static global::System.ReadOnlySpan<byte> Avg_Table => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Avg_Table => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                0,0,0,0,0,0,0,0,0,0,0,1,3,4,5,6,
-                8,9,10,11,13,14,15,16,18,19,20,21,23,24,25,26,
-                28,29,30,31,33,34,35,36,38,39,40,41,43,44,45,46,
-                48,49,50,51,53,54,55,56,58,59,60,61,63,64,65,66,
-                68,69,70,71,73,74,75,76,78,79,80,81,83,84,85,86,
-                88,89,90,91,93,94,95,96,98,99,100,101,103,104,105,106,
-                108,109,110,111,113,114,115,116,118,119,120,121,123,124,125,126,
-                128,129,130,131,133,134,135,136,138,139,140,141,143,144,145,146,
-                148,149,150,151,153,154,155,156,158,159,160,161,163,164,165,166,
-                168,169,170,171,173,174,175,176,178,179,180,181,183,184,185,186,
-                188,189,190,191,193,194,195,196,198,199,200,201,203,204,205,206,
-                208,209,210,211,213,214,215,216,218,219,220,221,223,224,225,226,
-                228,229,230,231,233,234,235,236,238,239,240,241,243,244,245,246,
-                248,249,250,251,253,254,255,255,255,255,255,255,255,255,255,255,
-                255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
-                255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
-            };
+                0x0000000000000000,0x0605040301000000,
+                0x100F0E0D0B0A0908,0x1A19181715141312,
+                0x242322211F1E1D1C,0x2E2D2C2B29282726,
+                0x3837363533323130,0x4241403F3D3C3B3A,
+                0x4C4B4A4947464544,0x5655545351504F4E,
+                0x605F5E5D5B5A5958,0x6A69686765646362,
+                0x747372716F6E6D6C,0x7E7D7C7B79787776,
+                0x8887868583828180,0x9291908F8D8C8B8A,
+                0x9C9B9A9997969594,0xA6A5A4A3A1A09F9E,
+                0xB0AFAEADABAAA9A8,0xBAB9B8B7B5B4B3B2,
+                0xC4C3C2C1BFBEBDBC,0xCECDCCCBC9C8C7C6,
+                0xD8D7D6D5D3D2D1D0,0xE2E1E0DFDDDCDBDA,
+                0xECEBEAE9E7E6E5E4,0xF6F5F4F3F1F0EFEE,
+                0xFFFFFEFDFBFAF9F8,0xFFFFFFFFFFFFFFFF,
+                0xFFFFFFFFFFFFFFFF,0xFFFFFFFFFFFFFFFF,
+                0xFFFFFFFFFFFFFFFF,0xFFFFFFFFFFFFFFFF,
+            }));
 
             /// <summary>Avg: the table applied to 32 bytes with the runtime's Lookup256 (byte b is row b &gt;&gt; 4, entry b &amp; 15, vpshufb per row).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -509,25 +510,26 @@ namespace Snapshots
             //   SIMD: 32 channels per Vector256; the last block starts at channel 8 (overlapping)
             // ------------------------------------------------------------------------------------------------
             /// <summary>Gap: output byte per pooled byte (raw bits): the rescale and clamp, folded; 16 rows of 16.</summary>
-            private static global::System.ReadOnlySpan<byte> Gap_Table => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Gap_Table => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                128,129,129,129,130,130,131,131,131,132,132,133,133,133,134,134,
-                135,135,135,136,136,137,137,137,138,138,139,139,139,140,140,141,
-                141,141,142,142,143,143,143,144,144,145,145,145,146,146,147,147,
-                147,148,148,149,149,149,150,150,151,151,151,152,152,153,153,153,
-                154,154,155,155,155,156,156,157,157,157,158,158,159,159,159,160,
-                160,161,161,161,162,162,163,163,163,164,164,165,165,165,166,166,
-                167,167,167,168,168,169,169,169,170,170,171,171,171,172,172,173,
-                173,173,174,174,175,175,175,176,176,177,177,177,178,178,179,179,
-                179,180,180,181,181,181,182,182,183,183,183,184,184,185,185,185,
-                186,186,187,187,187,188,188,189,189,189,190,190,191,191,191,192,
-                192,193,193,193,194,194,195,195,195,196,196,197,197,197,198,198,
-                199,199,199,200,200,201,201,201,202,202,203,203,203,204,204,205,
-                205,205,206,206,207,207,207,208,208,209,209,209,210,210,211,211,
-                211,212,212,213,213,213,214,214,215,215,215,216,216,217,217,217,
-                218,218,219,219,219,220,220,221,221,221,222,222,223,223,223,224,
-                224,225,225,225,226,226,227,227,227,228,228,229,229,229,230,230,
-            };
+                0x8383828281818180,0x8686858585848483,
+                0x8989898888878787,0x8D8C8C8B8B8B8A8A,
+                0x908F8F8F8E8E8D8D,0x9393929291919190,
+                0x9696959595949493,0x9999999898979797,
+                0x9D9C9C9B9B9B9A9A,0xA09F9F9F9E9E9D9D,
+                0xA3A3A2A2A1A1A1A0,0xA6A6A5A5A5A4A4A3,
+                0xA9A9A9A8A8A7A7A7,0xADACACABABABAAAA,
+                0xB0AFAFAFAEAEADAD,0xB3B3B2B2B1B1B1B0,
+                0xB6B6B5B5B5B4B4B3,0xB9B9B9B8B8B7B7B7,
+                0xBDBCBCBBBBBBBABA,0xC0BFBFBFBEBEBDBD,
+                0xC3C3C2C2C1C1C1C0,0xC6C6C5C5C5C4C4C3,
+                0xC9C9C9C8C8C7C7C7,0xCDCCCCCBCBCBCACA,
+                0xD0CFCFCFCECECDCD,0xD3D3D2D2D1D1D1D0,
+                0xD6D6D5D5D5D4D4D3,0xD9D9D9D8D8D7D7D7,
+                0xDDDCDCDBDBDBDADA,0xE0DFDFDFDEDEDDDD,
+                0xE3E3E2E2E1E1E1E0,0xE6E6E5E5E5E4E4E3,
+            }));
 
             /// <summary>Gap: the table applied to 32 bytes with the runtime's Lookup256 (byte b is row b &gt;&gt; 4, entry b &amp; 15, vpshufb per row).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -124,15 +124,16 @@ namespace Snapshots
             //   AVX2: vpmaddubsw is exact: the largest same-sign weight pair sums to 106 (column 3, k 10..11), 255 * 106 = 27030 <= 32767
             // ------------------------------------------------------------------------------------------------
             /// <summary>Conv: packed int8 weight operand as raw bytes, per group; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Conv_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Conv_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..3: 5 lines of 32 bytes
-                253,201,251,49,57,9,229,6,213,46,223,220,244,52,219,10,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                216,216,40,56,42,45,34,12,54,33,245,2,211,9,34,236,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                236,235,243,202,243,0,10,53,25,254,205,16,241,244,205,201,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                219,219,22,48,226,238,27,227,222,21,23,21,236,52,25,249,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                254,38,0,0,254,225,0,0,14,28,0,0,31,13,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x06E5093931FBC9FD,0x0ADB34F4DCDF2ED5,0x0000000000000000,0x0000000000000000,
+                0x0C222D2A3828D8D8,0xEC2209D302F52136,0x0000000000000000,0x0000000000000000,
+                0x350A00F3CAF3EBEC,0xC9CDF4F110CDFE19,0x0000000000000000,0x0000000000000000,
+                0xE31BEEE23016DBDB,0xF91934EC151715DE,0x0000000000000000,0x0000000000000000,
+                0x0000E1FE000026FE,0x00000D1F00001C0E,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Conv: folded bias c_j per column, padded to whole blocks.</summary>
             private static global::System.ReadOnlySpan<int> Conv_Bias => new int[]
             {
@@ -863,13 +864,14 @@ namespace Snapshots
             //   AVX2: group 0: vpmaddubsw could saturate: column 2, k 0..1 has a same-sign weight pair summing to 136, 255 * 136 = 34680 > 32767; widening to int16 instead
             // ------------------------------------------------------------------------------------------------
             /// <summary>Pointwise: packed int8 weight operand as raw bytes, per group; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Pointwise_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Pointwise_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // group 0, columns 0..2: 1 line of 32 bytes
-                23,69,0,0,32,2,0,0,163,213,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+                0x0000022000004517,0x000000000000D5A3,0x0000000000000000,0x0000000000000000,
                 // group 1, columns 0..2: 1 line of 32 bytes
-                172,204,0,0,6,67,0,0,200,105,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x000043060000CCAC,0x00000000000069C8,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Pointwise: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
             private static readonly global::KernelGen.Kernels.WidenedWeights Pointwise_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Pointwise_Weights);
             /// <summary>Pointwise: folded bias c_j per group (8 columns each: its 3 columns padded to whole blocks).</summary>
@@ -1171,24 +1173,25 @@ namespace Snapshots
             //   AVX2: vpmaddubsw could saturate: column 0, k 30..31 has a same-sign weight pair summing to 238, 255 * 238 = 60690 > 32767; widening to int16 instead
             // ------------------------------------------------------------------------------------------------
             /// <summary>Logits: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Logits_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Logits_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..2: 14 lines of 32 bytes
-                193,18,60,125,126,173,252,101,159,198,116,212,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                94,15,140,15,99,121,68,176,231,73,178,152,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                64,40,236,30,166,106,27,232,184,190,188,110,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                230,132,240,41,18,110,94,109,186,134,245,101,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                166,167,107,71,219,78,150,69,102,112,217,127,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                106,149,151,87,226,56,185,168,226,172,44,199,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                155,100,74,92,254,154,72,44,84,13,41,26,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                234,85,141,133,119,103,47,45,236,126,64,215,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                141,247,166,3,174,12,249,121,228,156,237,180,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                207,216,145,167,135,234,245,151,134,51,132,43,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                230,179,92,110,227,183,141,113,100,203,126,78,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                217,130,157,159,212,113,240,174,53,230,55,234,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                101,2,167,223,193,120,168,216,56,220,147,183,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                87,1,0,0,202,147,0,0,127,202,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x65FCAD7E7D3C12C1,0x00000000D474C69F,0x0000000000000000,0x0000000000000000,
+                0xB04479630F8C0F5E,0x0000000098B249E7,0x0000000000000000,0x0000000000000000,
+                0xE81B6AA61EEC2840,0x000000006EBCBEB8,0x0000000000000000,0x0000000000000000,
+                0x6D5E6E1229F084E6,0x0000000065F586BA,0x0000000000000000,0x0000000000000000,
+                0x45964EDB476BA7A6,0x000000007FD97066,0x0000000000000000,0x0000000000000000,
+                0xA8B938E25797956A,0x00000000C72CACE2,0x0000000000000000,0x0000000000000000,
+                0x2C489AFE5C4A649B,0x000000001A290D54,0x0000000000000000,0x0000000000000000,
+                0x2D2F6777858D55EA,0x00000000D7407EEC,0x0000000000000000,0x0000000000000000,
+                0x79F90CAE03A6F78D,0x00000000B4ED9CE4,0x0000000000000000,0x0000000000000000,
+                0x97F5EA87A791D8CF,0x000000002B843386,0x0000000000000000,0x0000000000000000,
+                0x718DB7E36E5CB3E6,0x000000004E7ECB64,0x0000000000000000,0x0000000000000000,
+                0xAEF071D49F9D82D9,0x00000000EA37E635,0x0000000000000000,0x0000000000000000,
+                0xD8A878C1DFA70265,0x00000000B793DC38,0x0000000000000000,0x0000000000000000,
+                0x000093CA00000157,0x000000000000CA7F,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Logits: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
             private static readonly global::KernelGen.Kernels.WidenedWeights Logits_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Logits_Weights);
             /// <summary>Logits: folded bias c_j per column, padded to whole blocks with 0.</summary>

@@ -116,11 +116,12 @@ namespace Snapshots
             //   AVX2: vpmaddubsw is exact: the largest same-sign weight pair sums to 92 (column 0, k 0..1), 255 * 92 = 23460 <= 32767
             // ------------------------------------------------------------------------------------------------
             /// <summary>Only: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Only_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Only_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..0: 1 line of 32 bytes
-                92,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x000000000000005C,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Only: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Only_Bias => new int[]
             {

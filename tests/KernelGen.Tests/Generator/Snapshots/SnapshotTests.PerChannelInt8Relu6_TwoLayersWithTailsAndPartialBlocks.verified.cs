@@ -120,14 +120,15 @@ namespace Snapshots
             //   AVX2: vpmaddubsw could saturate: column 2, k 4..5 has a same-sign weight pair summing to 230, 255 * 230 = 58650 > 32767; widening to int16 instead
             // ------------------------------------------------------------------------------------------------
             /// <summary>Hidden: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Hidden_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Hidden_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..10: 4 lines of 64 bytes
-                69,232,171,124,3,226,200,52,39,109,154,49,152,139,198,196,147,101,24,239,73,109,120,172,69,215,75,171,193,40,228,241,100,47,146,239,59,252,71,96,98,217,235,24,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                156,207,77,242,189,59,151,150,108,122,154,138,0,118,14,133,147,239,151,204,8,24,117,13,22,29,141,206,171,108,59,234,88,73,220,191,56,7,195,66,54,63,88,70,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                186,131,68,136,215,213,59,101,215,89,48,62,253,216,252,36,39,96,217,8,35,141,79,148,104,181,242,104,173,33,141,210,42,64,0,253,215,206,169,179,56,222,188,249,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                130,0,0,0,80,0,0,0,47,0,0,0,31,0,0,0,150,0,0,0,84,0,0,0,70,0,0,0,79,0,0,0,203,0,0,0,98,0,0,0,220,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x34C8E2037CABE845,0xC4C68B98319A6D27,0xAC786D49EF186593,0xF1E428C1AB4BD745,0x6047FC3BEF922F64,0x0000000018EBD962,0x0000000000000000,0x0000000000000000,
+                0x96973BBDF24DCF9C,0x850E76008A9A7A6C,0x0D751808CC97EF93,0xEA3B6CABCE8D1D16,0x42C30738BFDC4958,0x0000000046583F36,0x0000000000000000,0x0000000000000000,
+                0x653BD5D7884483BA,0x24FCD8FD3E3059D7,0x944F8D2308D96027,0xD28D21AD68F2B568,0xB3A9CED7FD00402A,0x00000000F9BCDE38,0x0000000000000000,0x0000000000000000,
+                0x0000005000000082,0x0000001F0000002F,0x0000005400000096,0x0000004F00000046,0x00000062000000CB,0x00000000000000DC,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Hidden: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
             private static readonly global::KernelGen.Kernels.WidenedWeights Hidden_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Hidden_Weights);
             /// <summary>Hidden: folded bias c_j per column, padded to whole blocks with 0.</summary>
@@ -615,13 +616,14 @@ namespace Snapshots
             //   AVX2: vpmaddubsw could saturate: column 1, k 2..3 has a same-sign weight pair summing to 227, 255 * 227 = 57885 > 32767; widening to int16 instead
             // ------------------------------------------------------------------------------------------------
             /// <summary>Logits: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Logits_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Logits_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..4: 3 lines of 32 bytes
-                203,50,93,179,79,50,136,149,0,149,126,245,145,49,100,4,253,240,220,1,0,0,0,0,0,0,0,0,0,0,0,0,
-                15,175,192,114,103,160,91,66,3,12,224,255,237,91,41,79,241,30,66,147,0,0,0,0,0,0,0,0,0,0,0,0,
-                217,225,1,0,250,183,21,0,204,191,1,0,13,86,29,0,77,154,75,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x9588324FB35D32CB,0x04643191F57E9500,0x0000000001DCF0FD,0x0000000000000000,
+                0x425BA06772C0AF0F,0x4F295BEDFFE00C03,0x0000000093421EF1,0x0000000000000000,
+                0x0015B7FA0001E1D9,0x001D560D0001BFCC,0x00000000004B9A4D,0x0000000000000000,
+            }));
             /// <summary>Logits: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
             private static readonly global::KernelGen.Kernels.WidenedWeights Logits_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Logits_Weights);
             /// <summary>Logits: folded bias c_j per column, padded to whole blocks with 0.</summary>

@@ -116,15 +116,16 @@ namespace Snapshots
             //   AVX2: vpmaddubsw could saturate: column 2, k 14..15 has a same-sign weight pair summing to 250, 255 * 250 = 63750 > 32767; widening to int16 instead
             // ------------------------------------------------------------------------------------------------
             /// <summary>Fc: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Fc_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Fc_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..8: 5 lines of 64 bytes
-                80,125,16,233,217,84,42,238,19,83,232,57,46,8,76,171,230,90,32,102,34,231,130,49,64,148,179,245,145,130,22,30,73,62,117,69,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                131,141,50,242,151,153,223,170,132,209,50,5,149,59,47,203,237,164,122,26,16,240,147,120,187,121,38,212,252,187,253,189,123,225,148,23,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                248,63,189,23,38,205,41,1,9,63,95,5,2,88,175,239,151,141,28,181,131,249,16,225,130,190,253,175,26,56,163,162,231,3,123,119,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                225,12,72,7,103,150,138,111,6,205,126,124,242,14,201,5,73,157,12,139,56,11,3,84,204,161,164,127,254,50,8,13,15,64,95,61,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                11,249,73,93,216,155,135,186,210,162,209,105,235,113,233,70,135,188,36,200,103,101,61,113,88,111,214,125,180,12,245,23,254,21,120,128,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0xEE2A54D9E9107D50,0xAB4C082E39E85313,0x3182E72266205AE6,0x1E168291F5B39440,0x0000000045753E49,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+                0xAADF9997F2328D83,0xCB2F3B950532D184,0x7893F0101A7AA4ED,0xBDFDBBFCD42679BB,0x000000001794E17B,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+                0x0129CD2617BD3FF8,0xEFAF5802055F3F09,0xE110F983B51C8D97,0xA2A3381AAFFDBE82,0x00000000777B03E7,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+                0x6F8A966707480CE1,0x05C90EF27C7ECD06,0x54030B388B0C9D49,0x0D0832FE7FA4A1CC,0x000000003D5F400F,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+                0xBA879BD85D49F90B,0x46E971EB69D1A2D2,0x713D6567C824BC87,0x17F50CB47DD66F58,0x00000000807815FE,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Fc: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
             private static readonly global::KernelGen.Kernels.WidenedWeights Fc_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Fc_Weights);
             /// <summary>Fc: folded bias c_j per column, padded to whole blocks with 0.</summary>

@@ -140,17 +140,18 @@ namespace Snapshots
             //   input 0 'doubled': channels [0, 3), through Both_Table0 (from scale 0.15, zero point 2)
             //   input 1 'input': channels [3, 6), copied (same scale and zero point)
             /// <summary>Both: input 0's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
-            private static global::System.ReadOnlySpan<byte> Both_Table0 => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Both_Table0 => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                248,249,251,253,254,255,1,3,4,6,7,9,10,11,13,15,16,17,19,21,22,24,25,27,28,29,31,33,34,35,37,39,
-                40,41,43,45,46,47,49,51,52,54,55,57,58,59,61,63,64,65,67,69,70,71,73,75,76,77,79,81,82,83,85,87,
-                88,90,91,93,94,95,97,99,100,102,103,105,106,107,109,111,112,113,115,117,118,120,121,123,124,125,127,127,127,127,127,127,
-                127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,127,
-                128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,
-                128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,128,129,131,133,134,135,137,139,140,141,143,144,146,147,149,151,
-                152,153,155,156,158,159,161,163,164,165,167,169,170,171,173,175,176,177,179,181,182,183,185,187,188,189,191,192,194,195,197,199,
-                200,201,203,205,206,207,209,211,212,213,215,217,218,219,221,222,224,225,227,229,230,231,233,235,236,237,239,240,242,243,245,247,
-            };
+                0x0301FFFEFDFBF9F8,0x0F0D0B0A09070604,0x1B19181615131110,0x27252322211F1D1C,
+                0x33312F2E2D2B2928,0x3F3D3B3A39373634,0x4B49474645434140,0x57555352514F4D4C,
+                0x63615F5E5D5B5A58,0x6F6D6B6A69676664,0x7B79787675737170,0x7F7F7F7F7F7F7D7C,
+                0x7F7F7F7F7F7F7F7F,0x7F7F7F7F7F7F7F7F,0x7F7F7F7F7F7F7F7F,0x7F7F7F7F7F7F7F7F,
+                0x8080808080808080,0x8080808080808080,0x8080808080808080,0x8080808080808080,
+                0x8080808080808080,0x8080808080808080,0x8B89878685838180,0x97959392908F8D8C,
+                0xA3A19F9E9C9B9998,0xAFADABAAA9A7A5A4,0xBBB9B7B6B5B3B1B0,0xC7C5C3C2C0BFBDBC,
+                0xD3D1CFCECDCBC9C8,0xDEDDDBDAD9D7D5D4,0xEBE9E7E6E5E3E1E0,0xF7F5F3F2F0EFEDEC,
+            }));
 
             /// <summary>Both on Avx2.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -121,11 +121,12 @@ namespace Snapshots
             //   AVX2: vpmaddubsw is exact: the largest same-sign weight pair sums to 87 (column 10, k 2..3), 255 * 87 = 22185 <= 32767
             // ------------------------------------------------------------------------------------------------
             /// <summary>Fc1: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Fc1_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Fc1_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..10: 1 line of 64 bytes
-                1,254,3,4,5,6,249,8,9,10,11,12,13,242,15,16,17,18,19,20,235,22,23,24,25,26,27,28,29,30,31,224,33,34,35,36,37,38,39,40,41,42,43,44,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x08F906050403FE01,0x100FF20D0C0B0A09,0x181716EB14131211,0xE01F1E1D1C1B1A19,0x2827262524232221,0x000000002C2B2A29,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Fc1: folded bias c_j per column, padded to whole blocks with 0.</summary>
             private static global::System.ReadOnlySpan<int> Fc1_Bias => new int[]
             {
@@ -572,13 +573,14 @@ namespace Snapshots
             //   AVX2: vpmaddubsw could saturate: column 10, k 8..9 has a same-sign weight pair summing to 239, 255 * 239 = 60945 > 32767; widening to int16 instead
             // ------------------------------------------------------------------------------------------------
             /// <summary>Fc2: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Fc2_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Fc2_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..10: 3 lines of 64 bytes
-                1,2,3,4,12,13,14,15,23,24,25,26,34,35,36,37,45,46,47,48,56,57,58,59,67,68,69,70,78,79,80,81,89,90,91,92,100,101,102,103,111,112,113,114,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                5,6,7,8,16,17,18,19,27,28,29,30,38,39,40,41,49,50,51,52,60,61,62,63,71,72,73,74,82,83,84,85,93,94,95,96,104,105,106,107,115,116,117,118,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                9,10,11,0,20,21,22,0,31,32,33,0,42,43,44,0,53,54,55,0,64,65,66,0,75,76,77,0,86,87,88,0,97,98,99,0,108,109,110,0,119,120,255,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x0F0E0D0C04030201,0x252423221A191817,0x3B3A3938302F2E2D,0x51504F4E46454443,0x676665645C5B5A59,0x000000007271706F,0x0000000000000000,0x0000000000000000,
+                0x1312111008070605,0x292827261E1D1C1B,0x3F3E3D3C34333231,0x555453524A494847,0x6B6A6968605F5E5D,0x0000000076757473,0x0000000000000000,0x0000000000000000,
+                0x00161514000B0A09,0x002C2B2A0021201F,0x0042414000373635,0x00585756004D4C4B,0x006E6D6C00636261,0x0000000000FF7877,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Fc2: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
             private static readonly global::KernelGen.Kernels.WidenedWeights Fc2_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Fc2_Weights);
             /// <summary>Fc2: folded bias c_j per column, padded to whole blocks with 0.</summary>

@@ -131,29 +131,31 @@ namespace Snapshots
             //   input 0 'input': channels [0, 2), through InputToNhwc_Table0 (from scale 0.1, zero point 0)
             //   input 1 'input': channels [2, 4), through InputToNhwc_Table1 (from scale 0.1, zero point 0)
             /// <summary>InputToNhwc: input 0's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
-            private static global::System.ReadOnlySpan<byte> InputToNhwc_Table0 => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> InputToNhwc_Table0 => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                0,1,1,1,2,2,2,3,3,3,4,4,4,5,5,5,6,6,6,7,7,7,8,8,8,9,9,9,10,10,10,11,
-                11,11,12,12,12,13,13,13,14,14,14,15,15,15,16,16,16,17,17,17,18,18,18,19,19,19,20,20,20,21,21,21,
-                22,22,22,23,23,23,24,24,24,25,25,25,26,26,26,27,27,27,28,28,28,29,29,29,30,30,30,31,31,31,32,32,
-                32,33,33,33,34,34,34,35,35,35,36,36,36,37,37,37,38,38,38,39,39,39,40,40,40,41,41,41,42,42,42,43,
-                43,43,44,44,44,45,45,45,46,46,46,47,47,47,48,48,48,49,49,49,50,50,50,51,51,51,52,52,52,53,53,53,
-                54,54,54,55,55,55,56,56,56,57,57,57,58,58,58,59,59,59,60,60,60,61,61,61,62,62,62,63,63,63,64,64,
-                64,65,65,65,66,66,66,67,67,67,68,68,68,69,69,69,70,70,70,71,71,71,72,72,72,73,73,73,74,74,74,75,
-                75,75,76,76,76,77,77,77,78,78,78,79,79,79,80,80,80,81,81,81,82,82,82,83,83,83,84,84,84,85,85,85,
-            };
+                0x0302020201010100,0x0505050404040303,0x0808070707060606,0x0B0A0A0A09090908,
+                0x0D0D0D0C0C0C0B0B,0x10100F0F0F0E0E0E,0x1312121211111110,0x1515151414141313,
+                0x1818171717161616,0x1B1A1A1A19191918,0x1D1D1D1C1C1C1B1B,0x20201F1F1F1E1E1E,
+                0x2322222221212120,0x2525252424242323,0x2828272727262626,0x2B2A2A2A29292928,
+                0x2D2D2D2C2C2C2B2B,0x30302F2F2F2E2E2E,0x3332323231313130,0x3535353434343333,
+                0x3838373737363636,0x3B3A3A3A39393938,0x3D3D3D3C3C3C3B3B,0x40403F3F3F3E3E3E,
+                0x4342424241414140,0x4545454444444343,0x4848474747464646,0x4B4A4A4A49494948,
+                0x4D4D4D4C4C4C4B4B,0x50504F4F4F4E4E4E,0x5352525251515150,0x5555555454545353,
+            }));
             /// <summary>InputToNhwc: input 1's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
-            private static global::System.ReadOnlySpan<byte> InputToNhwc_Table1 => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> InputToNhwc_Table1 => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                0,1,1,1,2,2,2,3,3,3,4,4,4,5,5,5,6,6,6,7,7,7,8,8,8,9,9,9,10,10,10,11,
-                11,11,12,12,12,13,13,13,14,14,14,15,15,15,16,16,16,17,17,17,18,18,18,19,19,19,20,20,20,21,21,21,
-                22,22,22,23,23,23,24,24,24,25,25,25,26,26,26,27,27,27,28,28,28,29,29,29,30,30,30,31,31,31,32,32,
-                32,33,33,33,34,34,34,35,35,35,36,36,36,37,37,37,38,38,38,39,39,39,40,40,40,41,41,41,42,42,42,43,
-                43,43,44,44,44,45,45,45,46,46,46,47,47,47,48,48,48,49,49,49,50,50,50,51,51,51,52,52,52,53,53,53,
-                54,54,54,55,55,55,56,56,56,57,57,57,58,58,58,59,59,59,60,60,60,61,61,61,62,62,62,63,63,63,64,64,
-                64,65,65,65,66,66,66,67,67,67,68,68,68,69,69,69,70,70,70,71,71,71,72,72,72,73,73,73,74,74,74,75,
-                75,75,76,76,76,77,77,77,78,78,78,79,79,79,80,80,80,81,81,81,82,82,82,83,83,83,84,84,84,85,85,85,
-            };
+                0x0302020201010100,0x0505050404040303,0x0808070707060606,0x0B0A0A0A09090908,
+                0x0D0D0D0C0C0C0B0B,0x10100F0F0F0E0E0E,0x1312121211111110,0x1515151414141313,
+                0x1818171717161616,0x1B1A1A1A19191918,0x1D1D1D1C1C1C1B1B,0x20201F1F1F1E1E1E,
+                0x2322222221212120,0x2525252424242323,0x2828272727262626,0x2B2A2A2A29292928,
+                0x2D2D2D2C2C2C2B2B,0x30302F2F2F2E2E2E,0x3332323231313130,0x3535353434343333,
+                0x3838373737363636,0x3B3A3A3A39393938,0x3D3D3D3C3C3C3B3B,0x40403F3F3F3E3E3E,
+                0x4342424241414140,0x4545454444444343,0x4848474747464646,0x4B4A4A4A49494948,
+                0x4D4D4D4C4C4C4B4B,0x50504F4F4F4E4E4E,0x5352525251515150,0x5555555454545353,
+            }));
 
             /// <summary>InputToNhwc on Avx2.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

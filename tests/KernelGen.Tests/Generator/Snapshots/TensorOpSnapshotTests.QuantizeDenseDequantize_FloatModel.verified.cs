@@ -150,14 +150,15 @@ namespace Snapshots
             //   AVX2: vpmaddubsw could saturate: column 8, k 10..11 has a same-sign weight pair summing to 231, 255 * 231 = 58905 > 32767; widening to int16 instead
             // ------------------------------------------------------------------------------------------------
             /// <summary>Dense1: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block).</summary>
-            private static global::System.ReadOnlySpan<byte> Dense1_Weights => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Dense1_Weights => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
                 // columns 0..8: 4 lines of 64 bytes
-                1,2,3,4,14,15,16,17,27,28,29,30,40,41,42,43,53,54,55,56,66,67,68,69,79,80,81,82,92,93,94,95,105,106,107,108,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                5,6,7,8,18,19,20,21,31,32,33,34,44,45,46,47,57,58,59,60,70,71,72,73,83,84,85,86,96,97,98,99,109,110,111,112,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                9,10,11,12,22,23,24,25,35,36,37,38,48,49,50,51,61,62,63,64,74,75,76,77,87,88,89,90,100,101,102,103,113,114,115,116,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-                13,0,0,0,26,0,0,0,39,0,0,0,52,0,0,0,65,0,0,0,78,0,0,0,91,0,0,0,104,0,0,0,117,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-            };
+                0x11100F0E04030201,0x2B2A29281E1D1C1B,0x4544434238373635,0x5F5E5D5C5251504F,0x000000006C6B6A69,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+                0x1514131208070605,0x2F2E2D2C2221201F,0x494847463C3B3A39,0x6362616056555453,0x00000000706F6E6D,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+                0x191817160C0B0A09,0x3332313026252423,0x4D4C4B4A403F3E3D,0x676665645A595857,0x0000000074737271,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+                0x0000001A0000000D,0x0000003400000027,0x0000004E00000041,0x000000680000005B,0x0000000000000075,0x0000000000000000,0x0000000000000000,0x0000000000000000,
+            }));
             /// <summary>Dense1: the packed weights widened to int16, 64-byte aligned, for the exact path's vpmaddwd from memory.</summary>
             private static readonly global::KernelGen.Kernels.WidenedWeights Dense1_Weights16 = new global::KernelGen.Kernels.WidenedWeights(Dense1_Weights);
             /// <summary>Dense1: folded bias c_j per column, padded to whole blocks with 0.</summary>

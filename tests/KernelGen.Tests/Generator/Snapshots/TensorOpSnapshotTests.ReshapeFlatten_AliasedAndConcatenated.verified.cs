@@ -109,29 +109,31 @@ namespace Snapshots
             //   input 0 'flat': channels [0, 12), through Concat2_Table0 (from scale 0.1, zero point 7)
             //   input 1 'input': channels [12, 24), through Concat2_Table1 (from scale 0.1, zero point 7)
             /// <summary>Concat2: input 0's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
-            private static global::System.ReadOnlySpan<byte> Concat2_Table0 => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Concat2_Table0 => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                4,4,5,5,6,6,7,7,8,8,9,9,10,10,11,11,12,12,13,13,14,14,15,15,16,16,17,17,18,18,19,19,
-                20,20,21,21,22,22,23,23,24,24,25,25,26,26,27,27,28,28,29,29,30,30,31,31,32,32,33,33,34,34,35,35,
-                36,36,37,37,38,38,39,39,40,40,41,41,42,42,43,43,44,44,45,45,46,46,47,47,48,48,49,49,50,50,51,51,
-                52,52,53,53,54,54,55,55,56,56,57,57,58,58,59,59,60,60,61,61,62,62,63,63,64,64,65,65,66,66,67,67,
-                68,68,69,69,70,70,71,71,72,72,73,73,74,74,75,75,76,76,77,77,78,78,79,79,80,80,81,81,82,82,83,83,
-                84,84,85,85,86,86,87,87,88,88,89,89,90,90,91,91,92,92,93,93,94,94,95,95,96,96,97,97,98,98,99,99,
-                100,100,101,101,102,102,103,103,104,104,105,105,106,106,107,107,108,108,109,109,110,110,111,111,112,112,113,113,114,114,115,115,
-                116,116,117,117,118,118,119,119,120,120,121,121,122,122,123,123,124,124,125,125,126,126,127,127,128,128,129,129,130,130,131,131,
-            };
+                0x0707060605050404,0x0B0B0A0A09090808,0x0F0F0E0E0D0D0C0C,0x1313121211111010,
+                0x1717161615151414,0x1B1B1A1A19191818,0x1F1F1E1E1D1D1C1C,0x2323222221212020,
+                0x2727262625252424,0x2B2B2A2A29292828,0x2F2F2E2E2D2D2C2C,0x3333323231313030,
+                0x3737363635353434,0x3B3B3A3A39393838,0x3F3F3E3E3D3D3C3C,0x4343424241414040,
+                0x4747464645454444,0x4B4B4A4A49494848,0x4F4F4E4E4D4D4C4C,0x5353525251515050,
+                0x5757565655555454,0x5B5B5A5A59595858,0x5F5F5E5E5D5D5C5C,0x6363626261616060,
+                0x6767666665656464,0x6B6B6A6A69696868,0x6F6F6E6E6D6D6C6C,0x7373727271717070,
+                0x7777767675757474,0x7B7B7A7A79797878,0x7F7F7E7E7D7D7C7C,0x8383828281818080,
+            }));
             /// <summary>Concat2: input 1's value for each byte, rescaled to the output (Rescale.Apply at compile time).</summary>
-            private static global::System.ReadOnlySpan<byte> Concat2_Table1 => new byte[]
+            /// <remarks>Eight bytes per hex literal, little-endian: the first byte is the literal's last two digits.</remarks>
+            private static global::System.ReadOnlySpan<byte> Concat2_Table1 => global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.ReadOnlySpan<ulong>(new ulong[]
             {
-                4,4,5,5,6,6,7,7,8,8,9,9,10,10,11,11,12,12,13,13,14,14,15,15,16,16,17,17,18,18,19,19,
-                20,20,21,21,22,22,23,23,24,24,25,25,26,26,27,27,28,28,29,29,30,30,31,31,32,32,33,33,34,34,35,35,
-                36,36,37,37,38,38,39,39,40,40,41,41,42,42,43,43,44,44,45,45,46,46,47,47,48,48,49,49,50,50,51,51,
-                52,52,53,53,54,54,55,55,56,56,57,57,58,58,59,59,60,60,61,61,62,62,63,63,64,64,65,65,66,66,67,67,
-                68,68,69,69,70,70,71,71,72,72,73,73,74,74,75,75,76,76,77,77,78,78,79,79,80,80,81,81,82,82,83,83,
-                84,84,85,85,86,86,87,87,88,88,89,89,90,90,91,91,92,92,93,93,94,94,95,95,96,96,97,97,98,98,99,99,
-                100,100,101,101,102,102,103,103,104,104,105,105,106,106,107,107,108,108,109,109,110,110,111,111,112,112,113,113,114,114,115,115,
-                116,116,117,117,118,118,119,119,120,120,121,121,122,122,123,123,124,124,125,125,126,126,127,127,128,128,129,129,130,130,131,131,
-            };
+                0x0707060605050404,0x0B0B0A0A09090808,0x0F0F0E0E0D0D0C0C,0x1313121211111010,
+                0x1717161615151414,0x1B1B1A1A19191818,0x1F1F1E1E1D1D1C1C,0x2323222221212020,
+                0x2727262625252424,0x2B2B2A2A29292828,0x2F2F2E2E2D2D2C2C,0x3333323231313030,
+                0x3737363635353434,0x3B3B3A3A39393838,0x3F3F3E3E3D3D3C3C,0x4343424241414040,
+                0x4747464645454444,0x4B4B4A4A49494848,0x4F4F4E4E4D4D4C4C,0x5353525251515050,
+                0x5757565655555454,0x5B5B5A5A59595858,0x5F5F5E5E5D5D5C5C,0x6363626261616060,
+                0x6767666665656464,0x6B6B6A6A69696868,0x6F6F6E6E6D6D6C6C,0x7373727271717070,
+                0x7777767675757474,0x7B7B7A7A79797878,0x7F7F7E7E7D7D7C7C,0x8383828281818080,
+            }));
 
             /// <summary>Concat2 on Avx2.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
