@@ -4,8 +4,11 @@ using System.Threading.Tasks;
 namespace KernelGen;
 
 /// <summary>
-/// The batch split behind a generated model's RunParallel: whole blocks of rows, one contiguous range per worker, each
-/// worker running the model's single-threaded Run on its range with its own thread's scratch arena.
+/// The splits behind a generated model's RunParallel. A batch of more than one block of rows is split over rows: whole
+/// blocks, one contiguous range per worker, each worker running the model's single-threaded Run on its range with its
+/// own thread's scratch arena. A smaller batch is split over columns (<see cref="SplitsColumns"/>): the model runs layer
+/// by layer on the calling thread's arena, and each layer large enough to share (its kernels take a range of column
+/// tiles) is shared out by <see cref="ForTiles"/>, every worker computing the same rows' outputs in its own tiles.
 /// </summary>
 public static class ParallelRows
 {
@@ -42,6 +45,37 @@ public static class ParallelRows
         {
             (int first, int count) = Range(rows, ranges, i);
             body(first, count);
+        });
+    }
+
+    /// <summary>True when RunParallel splits a batch of <paramref name="rows"/> over columns rather than rows: more than one
+    /// worker is allowed, and the batch is a single block of <see cref="Granularity"/> rows or less, so a row split would
+    /// leave every worker but one idle.</summary>
+    public static bool SplitsColumns(int rows, int degreeOfParallelism) => degreeOfParallelism > 1 && rows <= Granularity;
+
+    /// <summary>
+    /// Calls <paramref name="body"/> with (first tile, tile count) on at most <paramref name="degreeOfParallelism"/>
+    /// disjoint contiguous ranges covering <paramref name="tiles"/> column tiles, concurrently, and returns when all have
+    /// run. One range runs on the calling thread without a task.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
+    public static void ForTiles(int tiles, int degreeOfParallelism, RangeAction body)
+    {
+        if (degreeOfParallelism < 1)
+            throw new ArgumentOutOfRangeException(nameof(degreeOfParallelism), degreeOfParallelism, "The degree of parallelism must be at least 1.");
+        ArgumentNullException.ThrowIfNull(body);
+        if (tiles <= 0)
+            return;
+        int ranges = Math.Min(degreeOfParallelism, tiles);
+        if (ranges == 1)
+        {
+            body(0, tiles);
+            return;
+        }
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, i =>
+        {
+            int per = tiles / ranges, extra = tiles % ranges;
+            body(i * per + Math.Min(i, extra), per + (i < extra ? 1 : 0));
         });
     }
 

@@ -57,23 +57,32 @@ internal static class DenseEmitter
         DotProductStep step = path.GemmStep(layer.Operand);
 
         w.Line($"/// <summary>{id} on {path.Name}: <paramref name=\"rows\"/> rows of {k} bytes at <paramref name=\"x\"/> to {n} outputs each at <paramref name=\"y\"/>,");
-        w.Line($"/// {step.RowsPerBlock} rows at a time ({step.RowsPerBlock}x{step.PassColumns}c4), then one at a time (1x32c4).</summary>");
+        w.Line($"/// {step.RowsPerBlock} rows at a time ({step.RowsPerBlock}x{step.PassColumns}c4), then one at a time (1x32c4).{SplitSummary(layer)}</summary>");
         w.Line($"/// <remarks>{step.Description}. Never inlined: inlined into a caller, the kernel would spend that");
         w.Line("/// caller's JIT inlining budget (Dynamic PGO does this) and the fixed-point helpers would become calls.</remarks>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-        using (w.Block($"internal static void {GemmEmitter.KernelName(id, "Dense", row, path)}(ref byte x, ref byte y, int rows)"))
+        bool split = layer.SplitTiles > 0;
+        using (w.Block($"internal static void {GemmEmitter.KernelName(id, "Dense", row, path)}(ref byte x, ref byte y, int rows{TileParameters(split)})"))
         {
             GemmEmitter.DeclareConstants(w, row, step, "w");
-            GemmEmitter.EmitColumnMajor(w, row, step, "rows");
+            GemmEmitter.EmitColumnMajor(w, row, step, "rows", split);
         }
         w.Line();
     }
 
+    private static string TileParameters(bool split) => split ? ", int firstTile, int endTile" : "";
+
+    private static string SplitSummary(DenseLayerPlan layer)
+        => layer.SplitTiles > 0
+            ? $" Only column tiles [<paramref name=\"firstTile\"/>, <paramref name=\"endTile\"/>) of {layer.SplitTiles} ({DensePacking.TileBlocks * DensePacking.BlockColumns} columns each): RunParallel shares a small batch out over them."
+            : "";
+
     public static void EmitScalar(SourceWriter w, DenseLayerPlan layer)
     {
         string id = layer.Identifier;
-        w.Line($"/// <summary>{id} on the runtime's scalar fallback, over the same folded constants.</summary>");
-        using (w.Block($"internal static void {id}_Scalar(ref byte x, ref byte y, int rows)"))
+        bool split = layer.SplitTiles > 0;
+        w.Line($"/// <summary>{id} on the runtime's scalar fallback, over the same folded constants.{SplitSummary(layer)}</summary>");
+        using (w.Block($"internal static void {id}_Scalar(ref byte x, ref byte y, int rows{TileParameters(split)})"))
         using (w.Block("for (int r = 0; r < rows; r++)"))
         {
             w.Line("global::KernelGen.Kernels.ScalarDense.Run(");
@@ -84,7 +93,7 @@ internal static class DenseEmitter
             w.Line($"        requantization: {RequantizeStep.Scalar(id, layer.Requantization)}),");
             int outputBytes = layer.Outputs * (layer.Requantization.OutputType == QuantType.Int32 ? 4 : 1);
             w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * {layer.Inputs}), {layer.Inputs}),");
-            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * {outputBytes}), {outputBytes}));");
+            w.Line($"    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * {outputBytes}), {outputBytes}){(split ? ", firstTile, endTile" : "")});");
         }
         w.Line();
     }

@@ -106,11 +106,12 @@ internal static class GemmEmitter
 
     /// <summary>
     /// Dense: <paramref name="rows"/> (an int expression) rows at the ref local <c>x</c> (K bytes apart) to <c>y</c> (N
-    /// outputs apart), weights at <c>w</c>. Tiles outermost, so a tile's weights stay in cache while every row block uses them.
+    /// outputs apart), weights at <c>w</c>. Tiles outermost, so a tile's weights stay in cache while every row block uses
+    /// them. With <paramref name="tileRange"/>, only the tiles in [<c>firstTile</c>, <c>endTile</c>) (int parameters) run.
     /// </summary>
-    public static void EmitColumnMajor(SourceWriter w, GemmRow layer, DotProductStep step, string rows)
+    public static void EmitColumnMajor(SourceWriter w, GemmRow layer, DotProductStep step, string rows, bool tileRange)
     {
-        ForEachTile(w, layer, step, (columnVariable, column, width) =>
+        ForEachTile(w, layer, step, tileRange, (columnVariable, column, width) =>
         {
             w.Line("int r = 0;");
             if (step.RowsPerBlock > 1)
@@ -130,12 +131,13 @@ internal static class GemmEmitter
     /// table column), or null.
     /// </summary>
     public static void EmitRowMajor(SourceWriter w, GemmRow layer, DotProductStep step, int rowCount, int inputStride, int outputStride, string? tableBase)
-        => ForEachTile(w, layer, step, (columnVariable, column, width) =>
+        => ForEachTile(w, layer, step, tileRange: false, (columnVariable, column, width) =>
             RowBlock(w, layer, step, rowCount, "xb", "yb", null, inputStride, outputStride, columnVariable, column, width, tableBase));
 
     /// <summary>Tiles whose blocks are all full share one loop (c = first column, <c>wt</c> = the tile's weights); a last,
-    /// narrower or partial tile is written out.</summary>
-    private static void ForEachTile(SourceWriter w, GemmRow layer, DotProductStep step, Action<string?, int, int> body)
+    /// narrower or partial tile is written out. With <paramref name="tileRange"/>, the loop and each written-out tile are
+    /// bounded by the int parameters <c>firstTile</c> and <c>endTile</c>.</summary>
+    private static void ForEachTile(SourceWriter w, GemmRow layer, DotProductStep step, bool tileRange, Action<string?, int, int> body)
     {
         int n = layer.Outputs;
         int groups = DensePacking.Groups(layer.Inputs);
@@ -156,7 +158,10 @@ internal static class GemmEmitter
         {
             w.Line();
             w.Line($"// Columns 0 .. {fullTiles * tileColumns - 1}: {fullTiles} tiles of {DensePacking.TileBlocks} blocks, c = first column of the tile.");
-            using (w.Block($"for (int t = 0; t < {fullTiles}; t++)"))
+            string loop = tileRange
+                ? $"for (int t = firstTile; t < (endTile < {fullTiles} ? endTile : {fullTiles}); t++)"
+                : $"for (int t = 0; t < {fullTiles}; t++)";
+            using (w.Block(loop))
             {
                 w.Line($"ref sbyte wt = ref {U}.Add(ref w, t * {tileBytes});");
                 if (step.PreWidened)
@@ -170,8 +175,9 @@ internal static class GemmEmitter
             int width = DensePacking.TileWidth(first, blocks);
             int column = first * DensePacking.BlockColumns;
             w.Line();
-            w.Line($"// Columns {column} .. {Math.Min(n, column + width * DensePacking.BlockColumns) - 1}: {Plural(width, "block")}.");
-            using (w.Block(""))
+            int tile = first / DensePacking.TileBlocks;
+            w.Line($"// Columns {column} .. {Math.Min(n, column + width * DensePacking.BlockColumns) - 1}: {Plural(width, "block")}{(tileRange ? $", tile {tile}" : "")}.");
+            using (w.Block(tileRange ? $"if (firstTile <= {tile} && {tile} < endTile)" : ""))
             {
                 int offset = first * groups * 32;
                 w.Line(offset == 0 ? "ref sbyte wt = ref w;" : $"ref sbyte wt = ref {U}.Add(ref w, {offset});");

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Model;
@@ -158,21 +159,22 @@ internal static class ModelEmitter
             w.Line(Reference("x", inElement, "input"));
             w.Line(Reference("y", outElement, "output"));
             w.Line($"ref byte arena = ref {Global.MemoryMarshal}.GetReference(scratch);");
-            // One branch per call; the JIT folds IsSupported to a constant.
-            for (int i = 0; i < IsaPath.All.Length; i++)
-            {
-                IsaPath path = IsaPath.All[i];
-                string condition = path.Condition is null ? "else" : (i == 0 ? "if" : "else if") + $" ({path.Condition})";
-                w.Line(condition);
-                w.Line($"    {Kernels}.Run{path.Name}(ref x, ref y, ref arena, rows);");
-            }
+            Dispatch(w, path => w.Line($"{Kernels}.Run{path.Name}(ref x, ref y, ref arena, rows);"));
         }
         w.Line();
         w.Line("/// <summary>");
         w.Line($"/// Runs the model on a batch as <see cref=\"{run}\"/>, split over up to <paramref name=\"degreeOfParallelism\"/>");
         w.Line("/// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.");
         w.Line($"/// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref=\"{run}\"/> stays");
-        w.Line("/// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.");
+        if (plan.Steps.AsSpan().ToArray().Any(step => OpTable.For(step).SplitTiles(step) > 0))
+        {
+            w.Line("/// the allocation-free default. A degree of 1 runs on the calling thread; a batch of one block (8 rows or fewer) is split over");
+            w.Line("/// the column tiles of each layer of at least 2^18 multiply-adds per row, layer by layer, the other layers on the calling thread.");
+        }
+        else
+        {
+            w.Line("/// the allocation-free default. A degree of 1, or a batch of one block, runs on the calling thread.");
+        }
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole rows, or the");
         w.Line("/// buffers overlap. Nothing is written.</exception>");
@@ -242,13 +244,24 @@ internal static class ModelEmitter
             foreach (IsaPath path in IsaPath.All)
                 Driver(w, plan, steps, path);
 
-            w.Line("/// <summary>RunParallel's split; the closure lives here, so the model type gains no compiler-generated class.</summary>");
+            bool splitsColumns = steps.Any(step => OpTable.For(step).SplitTiles(step) > 0);
+            w.Line($"/// <summary>RunParallel's split; the {(splitsColumns ? "closures live" : "closure lives")} here, so the model type gains no compiler-generated class.</summary>");
             using (w.Block($"internal static void RunParallel(global::System.ReadOnlyMemory<{GeneratedMembers.ElementType(plan.Input.Type)}> input, global::System.Memory<{GeneratedMembers.ElementType(plan.Output.Type)}> output, int rows, int degreeOfParallelism)"))
             {
+                if (splitsColumns)
+                {
+                    using (w.Block("if (global::KernelGen.ParallelRows.SplitsColumns(rows, degreeOfParallelism))"))
+                    {
+                        w.Line("RunColumns(input, output, rows, degreeOfParallelism);");
+                        w.Line("return;");
+                    }
+                }
                 w.Line("global::KernelGen.ParallelRows.For(rows, degreeOfParallelism, (first, count) =>");
                 w.Line($"    Run(input.Span.Slice(first * InputSize, count * InputSize), output.Span.Slice(first * OutputSize, count * OutputSize)));");
             }
             w.Line();
+            if (splitsColumns)
+                ColumnDriver(w, plan, steps);
 
             if (memory.ArenaBytes > 0)
             {
@@ -320,28 +333,124 @@ internal static class ModelEmitter
                         w.Line($"// {step.Identifier}: its output is its input's bytes; nothing to do.");
                         continue;
                     }
-                    Op op = OpTable.For(step);
-                    string kernel = op.KernelName(step, path);
-                    var tensors = step.InputTensors.AsSpan().ToArray().ToList();
-                    tensors.Add(step.OutputTensor);
-                    string workspace = memory.Workspaces[s].Bytes > 0 ? ", ref " + Place(memory.Workspaces[s], null) : "";
-                    if (op.Batched)
+                    int tiles = OpTable.For(step).SplitTiles(step);
+                    StepCall(w, plan, s, path, tiles > 0 ? $"0, {tiles}" : null);
+                }
+            }
+        }
+        w.Line();
+    }
+
+    /// <summary>
+    /// The call of step <paramref name="s"/>'s kernel on <paramref name="path"/> for the chunk's <c>n</c> rows at the ref
+    /// locals <c>xr</c>, <c>yr</c> and <c>arena</c>; <paramref name="tileRange"/> ("first, end") for a layer whose kernels
+    /// take a column tile range.
+    /// </summary>
+    private static void StepCall(SourceWriter w, ModelPlan plan, int s, IsaPath path, string? tileRange)
+    {
+        MemoryPlan memory = plan.Memory;
+        LayerPlan step = plan.Steps[s];
+        Op op = OpTable.For(step);
+        string kernel = op.KernelName(step, path);
+        var tensors = step.InputTensors.AsSpan().ToArray().ToList();
+        tensors.Add(step.OutputTensor);
+        string workspace = memory.Workspaces[s].Bytes > 0 ? ", ref " + Place(memory.Workspaces[s], null) : "";
+        if (op.Batched)
+        {
+            string range = tileRange is null ? "" : ", " + tileRange;
+            w.Line($"{kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], null)))}{workspace}, n{range});");
+        }
+        else if (memory.Rows == 1)
+        {
+            w.Line($"{kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], null)))}{workspace});");
+        }
+        else
+        {
+            w.Line("for (int i = 0; i < n; i++)");
+            w.Line($"    {kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], $"i * {plan.Tensors[t].Bytes}")))}{workspace});");
+        }
+    }
+
+    /// <summary>
+    /// RunParallel's column split, emitted when some layer's kernels take a tile range: a batch of at most one row block,
+    /// layer by layer on the calling thread's arena, each such layer shared out over its column tiles, the others run on
+    /// the calling thread. Every step dispatches on the same conditions as Run.
+    /// </summary>
+    private static void ColumnDriver(SourceWriter w, ModelPlan plan, List<LayerPlan> steps)
+    {
+        MemoryPlan memory = plan.Memory;
+        int chunk = memory.Rows;
+        string inElement = GeneratedMembers.ElementType(plan.Input.Type);
+        string outElement = GeneratedMembers.ElementType(plan.Output.Type);
+        w.Line("/// <summary>RunParallel on a batch of at most one row block: layer by layer, the layers whose kernels take a column tile");
+        w.Line("/// range shared out over their tiles (each worker the same rows, its own columns), the others on the calling thread.</summary>");
+        using (w.Block($"private static void RunColumns(global::System.ReadOnlyMemory<{inElement}> input, global::System.Memory<{outElement}> output, int rows, int degreeOfParallelism)"))
+        {
+            // The calling thread's arena, as an array: the workers' closures capture it (a span cannot be captured).
+            w.Line(memory.ArenaBytes > 0
+                ? $"byte[] scratch = t_scratch ?? (t_scratch = new byte[{memory.ArenaBytes}]);"
+                : "byte[] scratch = null;");
+            using (w.Block(chunk == 1 ? "for (int r = 0; r < rows; r++)" : $"for (int r = 0; r < rows; r += {chunk})"))
+            {
+                w.Line(chunk == 1 ? "const int n = 1;" : $"int n = rows - r < {chunk} ? rows - r : {chunk};");
+                w.Line("int at = r;");
+                for (int s = 0; s < steps.Count; s++)
+                {
+                    LayerPlan step = steps[s];
+                    if (memory.Aliased[s])
                     {
-                        w.Line($"{kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], null)))}{workspace}, n);");
+                        w.Line($"// {step.Identifier}: its output is its input's bytes; nothing to do.");
+                        continue;
                     }
-                    else if (chunk == 1)
+                    int tiles = OpTable.For(step).SplitTiles(step);
+                    if (tiles > 0)
                     {
-                        w.Line($"{kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], null)))}{workspace});");
+                        w.Line($"// {step.Identifier}: {tiles} column tiles shared out.");
+                        w.Line($"global::KernelGen.ParallelRows.ForTiles({tiles}, degreeOfParallelism, (first, count) =>");
+                        w.Line("{");
+                        w.Indent++;
+                        ChunkReferences(w, plan, inElement, outElement);
+                        Dispatch(w, path => StepCall(w, plan, s, path, "first, first + count"));
+                        w.Indent--;
+                        w.Line("});");
                     }
                     else
                     {
-                        w.Line("for (int i = 0; i < n; i++)");
-                        w.Line($"    {kernel}({string.Join(", ", tensors.Select(t => "ref " + Place(memory.Tensors[t], $"i * {plan.Tensors[t].Bytes}")))}{workspace});");
+                        w.Line($"// {step.Identifier}: on the calling thread.");
+                        using (w.Block(""))
+                        {
+                            ChunkReferences(w, plan, inElement, outElement);
+                            Dispatch(w, path => StepCall(w, plan, s, path, null));
+                        }
                     }
                 }
             }
         }
         w.Line();
+    }
+
+    /// <summary>The ref locals <c>xr</c>, <c>yr</c> and <c>arena</c> of the chunk at row <c>at</c>, from RunColumns' memories and
+    /// scratch array.</summary>
+    private static void ChunkReferences(SourceWriter w, ModelPlan plan, string inElement, string outElement)
+    {
+        w.Line(Reference("x", inElement, "input.Span"));
+        w.Line(Reference("y", outElement, "output.Span"));
+        w.Line($"ref byte xr = ref {Global.Unsafe}.Add(ref x, at * {plan.Input.Bytes});");
+        w.Line($"ref byte yr = ref {Global.Unsafe}.Add(ref y, at * {plan.Output.Bytes});");
+        w.Line($"ref byte arena = ref {Global.MemoryMarshal}.GetReference(new {Global.Span}<byte>(scratch));");
+    }
+
+    /// <summary>One branch per path, on the conditions Run dispatches on (the JIT folds them to constants).</summary>
+    private static void Dispatch(SourceWriter w, Action<IsaPath> call)
+    {
+        for (int i = 0; i < IsaPath.All.Length; i++)
+        {
+            IsaPath path = IsaPath.All[i];
+            w.Line(path.Condition is null ? "else" : (i == 0 ? "if" : "else if") + $" ({path.Condition})");
+            w.Indent++;
+            call(path);
+            w.Indent--;
+        }
     }
 
     /// <summary>A tensor's (or workspace's) place, plus <paramref name="row"/> (an int expression for the row's offset) or null.</summary>

@@ -42,6 +42,8 @@ internal sealed class DenseOp : Op<DenseLayerSpec, DenseLayerPlan>
 
     public override bool Batched => true;
 
+    public override int SplitTiles(LayerPlan plan) => ((DenseLayerPlan)plan).SplitTiles;
+
     protected override void EmitDeclaredData(SourceWriter w, DenseLayerPlan plan) => DenseEmitter.EmitDeclaredData(w, plan);
 
     protected override string ReferenceLayer(DenseLayerPlan plan) => DenseEmitter.ReferenceLayer(plan);

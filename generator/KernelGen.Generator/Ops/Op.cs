@@ -59,6 +59,13 @@ internal abstract class Op
     /// </summary>
     public virtual bool Batched => false;
 
+    /// <summary>
+    /// For a <see cref="Batched"/> op whose layer RunParallel may split over its output columns, the layer's column
+    /// tiles: its kernels then take, after the row count, the int range [firstTile, endTile) of tiles to compute. 0 for
+    /// layers that always run whole.
+    /// </summary>
+    public virtual int SplitTiles(LayerPlan plan) => 0;
+
     /// <summary>The declared data the reference layer needs beyond the kernels' data (inside the Declared class).</summary>
     public abstract void EmitDeclaredData(SourceWriter w, LayerPlan plan);
 

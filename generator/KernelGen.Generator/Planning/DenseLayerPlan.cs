@@ -23,6 +23,10 @@ internal sealed record DenseLayerPlan(
 {
     public bool HasWeightZeroPoints => WeightZeroPoints.Length != 0;
 
+    /// <summary>Column tiles RunParallel may share out when a batch is too small to split over rows; 0 when the layer
+    /// runs whole (<see cref="ColumnSplit"/>).</summary>
+    public int SplitTiles => ColumnSplit.Tiles(Inputs, Outputs);
+
     public bool UniformWeightZeroPoint
     {
         get

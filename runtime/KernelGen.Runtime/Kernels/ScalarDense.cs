@@ -14,9 +14,20 @@ public static class ScalarDense
 
     /// <summary>Computes one row: <paramref name="input"/> holds K values, <paramref name="output"/> receives N (4 bytes each for Int32 outputs).</summary>
     public static void Run(in PackedDense layer, ReadOnlySpan<byte> input, Span<byte> output)
+        => Run(layer, input, output, 0, DensePacking.Tiles(layer.Outputs));
+
+    /// <summary>
+    /// Computes the columns of one row that lie in column tiles [<paramref name="firstTile"/>, <paramref name="endTile"/>)
+    /// (tiles of <see cref="DensePacking.TileBlocks"/> blocks, as packed); the other outputs are not written. RunParallel's
+    /// share of a layer split over its columns.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within the layer's tiles.</exception>
+    public static void Run(in PackedDense layer, ReadOnlySpan<byte> input, Span<byte> output, int firstTile, int endTile)
     {
         int inputs = layer.Inputs;
         int outputs = layer.Outputs;
+        if (firstTile < 0 || endTile < firstTile || endTile > DensePacking.Tiles(outputs))
+            throw new ArgumentOutOfRangeException(nameof(endTile), $"Tiles [{firstTile}, {endTile}) are not within the layer's {DensePacking.Tiles(outputs)} tiles.");
         if (input.Length < inputs)
             throw new ArgumentException($"Input length {input.Length} is shorter than the layer's {inputs} inputs.", nameof(input));
         if (output.Length < outputs * layer.Requantization.ElementBytes)
@@ -43,8 +54,9 @@ public static class ScalarDense
         ReadOnlySpan<sbyte> w = layer.Weights;
         int groups = DensePacking.Groups(inputs);
         int blocks = DensePacking.Blocks(outputs);
-        int p = 0;
-        for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
+        int p = firstTile * groups * DensePacking.TileBlocks * DensePacking.BlockColumns * DensePacking.GroupDepth;
+        int endBlock = Math.Min(blocks, endTile * DensePacking.TileBlocks);
+        for (int firstBlock = firstTile * DensePacking.TileBlocks; firstBlock < endBlock; firstBlock += DensePacking.TileBlocks)
         {
             int width = DensePacking.TileWidth(firstBlock, blocks);
             for (int g = 0; g < groups; g++)
@@ -68,7 +80,8 @@ public static class ScalarDense
         }
 
         PackedRequantization requantization = layer.Requantization;
-        for (int j = 0; j < outputs; j++)
+        int endColumn = Math.Min(outputs, endBlock * DensePacking.BlockColumns);
+        for (int j = firstTile * DensePacking.TileBlocks * DensePacking.BlockColumns; j < endColumn; j++)
         {
             int a = unchecked(acc[j] + layer.FoldedBias[j]);
             if (hasWeightZeroPoints)

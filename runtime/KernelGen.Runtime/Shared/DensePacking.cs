@@ -31,6 +31,9 @@ static class DensePacking
     /// <summary>Number of column blocks for <paramref name="outputs"/> columns.</summary>
     public static int Blocks(int outputs) => (outputs + BlockColumns - 1) / BlockColumns;
 
+    /// <summary>Number of column tiles (of up to <see cref="TileBlocks"/> blocks) for <paramref name="outputs"/> columns.</summary>
+    public static int Tiles(int outputs) => (Blocks(outputs) + TileBlocks - 1) / TileBlocks;
+
     /// <summary>Number of k groups for <paramref name="inputs"/> values.</summary>
     public static int Groups(int inputs) => (inputs + GroupDepth - 1) / GroupDepth;
 

@@ -19,7 +19,9 @@ public sealed class RegisterBlockingTests
 
     /// <summary>Models named after what they cover: Small (weights in -63..63: vpmaddubsw), Int16 (full range, small: the
     /// int16 copy), Widen (full range, 264x256: 270 KB as int16, over the budget, so the kernels widen), ZeroPoints (uint8
-    /// weights with per-column zero points), Mlp (two layers through the arena), Int8In (int8 activations, odd K).</summary>
+    /// weights with per-column zero points), Mlp (two layers through the arena), Int8In (int8 activations, odd K);
+    /// SplitSmall (512x520, -63..63) and Split (520x520 full range, then 520x12) have layers large enough for RunParallel
+    /// to split a small batch over their 17 column tiles (16 of 4 blocks, a last one of 1).</summary>
     private static readonly Lazy<(string Source, GeneratorRun Run)> Generated = new(() =>
     {
         var random = new Random(1212);
@@ -30,6 +32,8 @@ public sealed class RegisterBlockingTests
         source.Append(Model(random, "ZeroPoints", 36, 20, 0, 255, uint8Weights: true));
         source.Append(Model(random, "Int8In", 37, 19, -127, 127, int8Input: true));
         source.Append(Mlp(random));
+        source.Append(Model(random, "SplitSmall", 512, 520, -63, 63));
+        source.Append(Split(random));
         string text = source.ToString();
         GeneratorRun run = GeneratorHarness.Run(text);
         Assert.Empty(run.Diagnostics);
@@ -58,7 +62,7 @@ public sealed class RegisterBlockingTests
             return;
         Assembly assembly = Load(path);
         var failures = new List<string>();
-        foreach (string name in new[] { "Small", "Int16", "Widen", "ZeroPoints", "Int8In", "Mlp" })
+        foreach (string name in new[] { "Small", "Int16", "Widen", "ZeroPoints", "Int8In", "Mlp", "SplitSmall", "Split" })
         {
             var model = new LoadedModel(assembly, "B." + name, signed: name == "Int8In");
             Type type = model.Type;
@@ -152,6 +156,87 @@ public sealed class RegisterBlockingTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void RunParallel_SplitsASmallBatchOverColumns_AndEqualsTheReference(PinnedPath path)
+    {
+        if (!ModelLoader.CanRun(path))
+            return;
+        Assembly assembly = Load(path);
+        var failures = new List<string>();
+        foreach (string name in new[] { "SplitSmall", "Split", "Mlp" })
+        {
+            var model = new LoadedModel(assembly, "B." + name, signed: false);
+            Type type = model.Type;
+            int inputSize = (int)type.GetField("InputSize")!.GetValue(null)!;
+            int outputSize = (int)type.GetField("OutputSize")!.GetValue(null)!;
+            MethodInfo parallel = type.GetMethod("RunParallel")!;
+            var random = new Random(name.Length * 17 + (int)path);
+            // Up to one block of rows: the column split; 9 rows: the row split.
+            foreach (int batch in new[] { 1, 2, 3, 5, 8, 9 })
+            {
+                byte[] input = new byte[batch * inputSize];
+                random.NextBytes(input);
+                byte[] expected = new byte[batch * outputSize];
+                model.RunReference(input, expected);
+                foreach (int degree in new[] { 1, 2, 3, 5, 17, 64 })
+                {
+                    byte[] actual = Enumerable.Repeat((byte)0xA5, batch * outputSize).ToArray();
+                    parallel.Invoke(null, new object[] { new ReadOnlyMemory<byte>(input), new Memory<byte>(actual), degree });
+                    if (!expected.AsSpan().SequenceEqual(actual))
+                        failures.Add($"{name} batch {batch} degree {degree}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, $"[{path}] " + string.Join("; ", failures));
+    }
+
+    [Fact]
+    public void OnlyLayersLargeEnough_TakeAColumnTileRange()
+    {
+        // 520x520 and 512x520: at least 2^18 multiply-adds per row; the 520x12 layer and the 264x256 one run whole.
+        string split = Section("Split");
+        Assert.Matches(@"Hidden_Dense1x32c4_Widen_Gemmlowp_Avx2\(ref byte x, ref byte y, int rows, int firstTile, int endTile\)", split);
+        Assert.Matches(@"Hidden_Scalar\(ref byte x, ref byte y, int rows, int firstTile, int endTile\)", split);
+        Assert.Matches(@"Logits_Dense1x32c4_I16_Gemmlowp_Avx2\(ref byte x, ref byte y, int rows\)", split);
+        Assert.Contains("for (int t = firstTile; t < (endTile < 16 ? endTile : 16); t++)", split);
+        Assert.Contains("if (firstTile <= 16 && 16 < endTile)", split);
+        Assert.Contains("global::KernelGen.ParallelRows.ForTiles(17, degreeOfParallelism, (first, count) =>", split);
+        Assert.Contains("int firstTile, int endTile", Section("SplitSmall"));
+        foreach (string whole in new[] { "Widen", "Mlp" })
+        {
+            Assert.DoesNotContain("firstTile", Section(whole));
+            Assert.DoesNotContain("RunColumns", Section(whole));
+        }
+    }
+
+    [Fact]
+    public void ParallelTiles_CoverTheLayerInContiguousRanges()
+    {
+        foreach (int tiles in new[] { 1, 2, 17, 32 })
+        {
+            foreach (int degree in new[] { 1, 2, 3, 16, 40 })
+            {
+                var seen = new System.Collections.Concurrent.ConcurrentBag<(int First, int Count)>();
+                ParallelRows.ForTiles(tiles, degree, (first, count) => seen.Add((first, count)));
+                var ranges = seen.OrderBy(r => r.First).ToList();
+                Assert.Equal(Math.Min(tiles, degree), ranges.Count);
+                int next = 0;
+                foreach ((int first, int count) in ranges)
+                {
+                    Assert.Equal(next, first);
+                    Assert.True(count > 0);
+                    next = first + count;
+                }
+                Assert.Equal(tiles, next);
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => ParallelRows.ForTiles(4, 0, (_, _) => { }));
+        Assert.True(ParallelRows.SplitsColumns(8, 2));
+        Assert.False(ParallelRows.SplitsColumns(9, 2));
+        Assert.False(ParallelRows.SplitsColumns(1, 1));
+    }
+
     [Fact]
     public void ParallelRanges_CoverTheBatchInWholeBlocks()
     {
@@ -192,6 +277,19 @@ public sealed class RegisterBlockingTests
             [QuantizedModel({{k}}, {{activation}})]
             [Dense({{k}}, {{n}}, Name = "fc", Weights = nameof(W), WeightScales = new[] { {{scales}} }{{zeros}}, OutputScale = {{outputScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}f, OutputZeroPoint = {{(int8Input ? 0 : 128)}})]
             public partial class {{name}} { static readonly {{type}}[] W = { {{weights}} }; }
+
+            """;
+    }
+
+    private static string Split(Random random)
+    {
+        string w1 = string.Join(",", Enumerable.Range(0, 520 * 520).Select(_ => random.Next(-128, 128)));
+        string w2 = string.Join(",", Enumerable.Range(0, 520 * 12).Select(_ => random.Next(-128, 128)));
+        return $$"""
+            [QuantizedModel(520, InputScale = 0.02f, InputZeroPoint = 128)]
+            [Dense(520, 520, Name = "hidden", Weights = nameof(W1), WeightScale = 0.003f, OutputScale = 0.2f, Activation = Activation.Relu)]
+            [Dense(520, 12, Name = "logits", Weights = nameof(W2), WeightScale = 0.003f, OutputScale = 0.5f, OutputZeroPoint = 128)]
+            public partial class Split { static readonly sbyte[] W1 = { {{w1}} }; static readonly sbyte[] W2 = { {{w2}} }; }
 
             """;
     }
