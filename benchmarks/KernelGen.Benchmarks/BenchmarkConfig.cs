@@ -40,7 +40,8 @@ public sealed class BenchmarkConfig : ManualConfig
     /// KernelGen rows run in every path job. ONNX Runtime, fp32 and the register-only limits do not depend on
     /// KernelGen's path, so they run once, in the native job; ONNX Runtime and fp32 only in the full-range class of a
     /// shape (the proof-accepted twin's ratios use those numbers: same shape, same batch, same work for ORT and fp32).
-    /// Limits whose instruction set this CPU lacks are left out.
+    /// Limits whose instruction set this CPU lacks are left out. KernelGenParallel (RunParallel on every core, the one
+    /// row that is not single-threaded) runs in the native job only.
     /// </summary>
     private static bool Runs(BenchmarkCase benchmark)
     {
@@ -49,6 +50,8 @@ public sealed class BenchmarkConfig : ManualConfig
             return PathJobs.IsNative(benchmark.Job) && LimitColumn.Supported(limit.Isa);
         if (method.Name == "KernelGen")
             return true;
+        if (method.Name == "KernelGenParallel")
+            return PathJobs.IsNative(benchmark.Job);
         return PathJobs.IsNative(benchmark.Job) && ModelFacts.Of(benchmark.Descriptor.Type)?.PeerRows != false;
     }
 }
@@ -151,6 +154,7 @@ public sealed class PathColumn() : SuiteColumn("Path", ColumnCategory.Job, 10, f
         return benchmarkCase.Descriptor.WorkloadMethod.Name switch
         {
             "KernelGen" => Rows.KernelGenPath(summary, benchmarkCase) ?? "?",
+            "KernelGenParallel" => (Rows.KernelGenPath(summary, benchmarkCase) ?? "?") + $" x{Environment.ProcessorCount} threads",
             "OnnxRuntime" => "ORT " + OrtDense.Version,
             "OnnxRuntimeNhwc" => "ORT " + OrtDense.Version + " NHWC",
             "TensorPrimitivesFp32" => Vector512.IsHardwareAccelerated ? "fp32 Vector512" : "fp32 Vector256",
@@ -268,7 +272,7 @@ public sealed class SuiteOrderer : IOrderer
         "CNN digits 8x8", "Register-only limit",
     ];
 
-    private static readonly string[] Methods = ["OnnxRuntime", "OnnxRuntimeNhwc", "TensorPrimitivesFp32", "KernelGen"];
+    private static readonly string[] Methods = ["OnnxRuntime", "OnnxRuntimeNhwc", "TensorPrimitivesFp32", "KernelGen", "KernelGenParallel"];
 
     private static (int Category, string Name, int Batch, int Method, int Weights, int Job, string JobId) Key(BenchmarkCase c)
     {

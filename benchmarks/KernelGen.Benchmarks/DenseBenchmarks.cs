@@ -179,6 +179,10 @@ public class Dense1024x1024Benchmarks : DenseBenchmarkBase
     [Benchmark]
     public void KernelGen() => Dense1024x1024.Run(Input, Output);
 
+    /// <summary>RunParallel on every core: batch 1 splits each layer over its column tiles, batch 256 over 8-row blocks.</summary>
+    [Benchmark]
+    public void KernelGenParallel() => Dense1024x1024.RunParallel(Input, Output, Environment.ProcessorCount);
+
     protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense1024x1024.Run(input, output);
 
     protected override void KernelGenReference(ReadOnlySpan<byte> input, Span<byte> output) => Dense1024x1024.RunReference(input, output);
@@ -240,6 +244,10 @@ public class Dense1024x1024NarrowBenchmarks : DenseBenchmarkBase
 
     [Benchmark]
     public void KernelGen() => Dense1024x1024Narrow.Run(Input, Output);
+
+    /// <summary>RunParallel on every core: batch 1 splits each layer over its column tiles, batch 256 over 8-row blocks.</summary>
+    [Benchmark]
+    public void KernelGenParallel() => Dense1024x1024Narrow.RunParallel(Input, Output, Environment.ProcessorCount);
 
     protected override void KernelGenRun(ReadOnlySpan<byte> input, Span<byte> output) => Dense1024x1024Narrow.Run(input, output);
 

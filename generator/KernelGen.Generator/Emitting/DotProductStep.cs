@@ -82,6 +82,30 @@ internal abstract class DotProductStep
     /// form the step multiplies.</summary>
     public abstract void Broadcast(SourceWriter w, string name, string bits);
 
+    /// <summary>
+    /// The step multiplies int16 inputs, so a row block's input bytes can be widened to int16 once (<see cref="WidenRow"/>)
+    /// and each group's broadcast read from that copy with one vpbroadcastq (<see cref="BroadcastWidened"/>) instead of
+    /// a move, a zero extension and a broadcast per row and group.
+    /// </summary>
+    public virtual bool WidensInputs => false;
+
+    /// <summary>Writes the <paramref name="k"/> input bytes at the ref byte local <paramref name="source"/> +
+    /// <paramref name="sourceOffset"/> as int16 to the ref short local <paramref name="destination"/> +
+    /// <paramref name="destinationOffset"/>, sign bits flipped for int8 inputs (x ^ 0x80 = x + 128), then zeros up to the
+    /// whole group.</summary>
+    public virtual void WidenRow(SourceWriter w, string source, int sourceOffset, string destination, int destinationOffset, int k, bool signed)
+    {
+    }
+
+    /// <summary>"<paramref name="offset"/> + <paramref name="index"/>", or the index alone at offset 0.</summary>
+    protected static string Plus(int offset, string index) => offset == 0 ? index : $"{offset} + {index}";
+
+    /// <summary>Declares <paramref name="name"/>: the four int16 inputs at <paramref name="shortRef"/> (a ref short
+    /// expression) in every int32 lane pair, as <see cref="Broadcast"/> would from their bytes.</summary>
+    public virtual void BroadcastWidened(SourceWriter w, string name, string shortRef)
+    {
+    }
+
     /// <summary>Element type of the broadcast vector ("byte" or "short").</summary>
     protected abstract string BroadcastElement { get; }
 
@@ -250,6 +274,36 @@ internal abstract class DotProductStep
                 ? $"{V512}<short> {name} = {V512}.AsInt16({Avx512F}.BroadcastScalarToVector512({widened}));"
                 : $"{V256}<short> {name} = {V256}.AsInt16({Avx2}.BroadcastScalarToVector256({widened}));");
         }
+
+        public override bool WidensInputs => true;
+
+        public override void WidenRow(SourceWriter w, string source, int sourceOffset, string destination, int destinationOffset, int k, bool signed)
+        {
+            // 32 bytes to one Vector512<short> (vpmovzxbw), or 16 to one Vector256<short>.
+            int chunk = Bits / 16;
+            int vectored = k / chunk * chunk;
+            string narrow = Bits == 512 ? V256 : V128;
+            string convert = Bits == 512 ? $"{Bw}.ConvertToVector512Int16" : $"{Avx2}.ConvertToVector256Int16";
+            string load = $"{narrow}.LoadUnsafe(ref {U}.Add(ref {source}, {Plus(sourceOffset, "i")}))";
+            if (signed)
+                load = $"{narrow}.Xor({load}, {narrow}.Create((byte)0x80))";
+            if (vectored > 0)
+            {
+                w.Line($"for (int i = 0; i < {vectored}; i += {chunk})");
+                w.Line($"    {Vector}.StoreUnsafe({convert}({load}), ref {U}.Add(ref {destination}, {Plus(destinationOffset, "i")}));");
+            }
+            string flip = signed ? " ^ 0x80" : "";
+            if (k - vectored > 0)
+            {
+                w.Line($"for (int i = {vectored}; i < {k}; i++)");
+                w.Line($"    {U}.Add(ref {destination}, {Plus(destinationOffset, "i")}) = (short)({U}.Add(ref {source}, {Plus(sourceOffset, "i")}){flip});");
+            }
+            for (int i = k; i % 4 != 0; i++)
+                w.Line($"{U}.Add(ref {destination}, {destinationOffset + i}) = 0;");
+        }
+
+        public override void BroadcastWidened(SourceWriter w, string name, string shortRef)
+            => w.Line($"{Vector}<short> {name} = {Vector}.AsInt16({Vector}.Create({U}.ReadUnaligned<ulong>(ref {U}.As<short, byte>(ref {shortRef}))));");
 
         /// <summary>The two halves of the slot's weights as int16 vectors.</summary>
         private (string Low, string High) Operands(string weightsRef, int offset)

@@ -50,6 +50,19 @@ internal static class GemmEmitter
 {
     private const string U = "global::System.Runtime.CompilerServices.Unsafe";
 
+    /// <summary>
+    /// Largest stack buffer (bytes) for a row block's inputs widened to int16 (<see cref="DotProductStep.WidensInputs"/>):
+    /// MR rows of K values. Layers whose rows would need more broadcast from the bytes instead.
+    /// </summary>
+    private const int WidenedRowsBudget = 16 * 1024;
+
+    /// <summary>The kernel widens each row block's inputs to int16 once ("xw", <see cref="DotProductStep.WidenRow"/>).</summary>
+    private static bool WidensRows(GemmRow layer, DotProductStep step)
+        => step.WidensInputs && step.RowsPerBlock * WidenedStride(layer) * 2 <= WidenedRowsBudget;
+
+    /// <summary>int16 values per row in the widened copy: K rounded up to whole groups of four.</summary>
+    private static int WidenedStride(GemmRow layer) => DensePacking.Groups(layer.Inputs) * DensePacking.GroupDepth;
+
     /// <summary>k groups handled per loop iteration; layers with at most <see cref="StraightGroups"/> groups are fully unrolled.</summary>
     private const int Unroll = 4;
 
@@ -102,6 +115,12 @@ internal static class GemmEmitter
         }
         RequantizeStep.DeclareConstants(w, id, layer.Requantization);
         step.DeclareConstants(w);
+        if (WidensRows(layer, step))
+        {
+            w.Line($"// A row block's inputs widened to int16 once, {step.RowsPerBlock} rows of {WidenedStride(layer)}: each group's broadcast is one vpbroadcastq from here.");
+            w.Line($"global::System.Span<short> widenedRows = stackalloc short[{step.RowsPerBlock * WidenedStride(layer)}];");
+            w.Line($"ref short xw = ref {Global.MemoryMarshal}.GetReference(widenedRows);");
+        }
     }
 
     /// <summary>
@@ -244,6 +263,11 @@ internal static class GemmEmitter
             for (int r = 0; r < rowCount; r++)
                 InputSum(w, layer, step, r, r * inputStride);
         }
+        if (WidensRows(layer, step) && rowCount <= step.RowsPerBlock)
+        {
+            for (int r = 0; r < rowCount; r++)
+                step.WidenRow(w, "xb", r * inputStride, "xw", r * WidenedStride(layer), layer.Inputs, layer.InputSigned);
+        }
         List<Slot> slots = Slots(step, width);
         int perPass = rowCount == 1 ? slots.Count : step.SlotsPerPass;
         for (int first = 0; first < slots.Count; first += perPass)
@@ -270,28 +294,35 @@ internal static class GemmEmitter
                 slot.Step.DeclareAccumulators(w, r, slot.Block);
         }
 
+        // Inputs widened to int16 once per row block ("xw", rows WidenedStride apart), or read as bytes per group.
+        bool widened = WidensRows(layer, step) && rowCount <= step.RowsPerBlock;
+        int widenedStride = WidenedStride(layer);
         if (fullGroups > StraightGroups)
         {
             int looped = fullGroups / Unroll * Unroll;
             using (w.Block($"for (int g = 0; g < {looped}; g += {Unroll})"))
             {
-                w.Line($"ref byte xg = ref {U}.Add(ref xb, 4 * g);");
+                w.Line(widened ? $"ref short xwg = ref {U}.Add(ref xw, 4 * g);" : $"ref byte xg = ref {U}.Add(ref xb, 4 * g);");
                 w.Line($"ref sbyte wg = ref {U}.Add(ref wt, g * {groupBytes});");
                 if (step.PreWidened)
                     w.Line($"ref short wg16 = ref {U}.Add(ref wt16, g * {groupBytes});");
                 for (int u = 0; u < Unroll; u++)
-                    Group(w, layer, step, rowCount, slots, "xg", u * 4, inputStride, "wg", u * groupBytes, 4);
+                {
+                    Inputs inputs = widened ? new Inputs("xwg", u * 4, widenedStride, true) : new Inputs("xg", u * 4, inputStride, false);
+                    Group(w, layer, step, rowCount, slots, inputs, "wg", u * groupBytes, 4);
+                }
             }
             for (int g = looped; g < fullGroups; g++)
-                Group(w, layer, step, rowCount, slots, "xb", g * 4, inputStride, "wt", g * groupBytes, 4);
+                Group(w, layer, step, rowCount, slots, RowInputs(widened, g * 4, inputStride, widenedStride), "wt", g * groupBytes, 4);
         }
         else
         {
             for (int g = 0; g < fullGroups; g++)
-                Group(w, layer, step, rowCount, slots, "xb", g * 4, inputStride, "wt", g * groupBytes, 4);
+                Group(w, layer, step, rowCount, slots, RowInputs(widened, g * 4, inputStride, widenedStride), "wt", g * groupBytes, 4);
         }
+        // The last k % 4 inputs: their widened copy is padded with zeros to a whole group.
         if (k % 4 != 0)
-            Group(w, layer, step, rowCount, slots, "xb", fullGroups * 4, inputStride, "wt", fullGroups * groupBytes, k % 4);
+            Group(w, layer, step, rowCount, slots, RowInputs(widened, fullGroups * 4, inputStride, widenedStride), "wt", fullGroups * groupBytes, widened ? 4 : k % 4);
 
         for (int r = 0; r < rowCount; r++)
         {
@@ -309,11 +340,35 @@ internal static class GemmEmitter
         }
     }
 
+    /// <summary>Where a group's inputs are: row 0's at <see cref="Reference"/> + <see cref="Offset"/>, the next rows
+    /// <see cref="Stride"/> elements apart; bytes, or their int16 copy when <see cref="Widened"/>.</summary>
+    private readonly struct Inputs
+    {
+        public Inputs(string reference, int offset, int stride, bool widened)
+        {
+            Reference = reference;
+            Offset = offset;
+            Stride = stride;
+            Widened = widened;
+        }
+
+        public string Reference { get; }
+
+        public int Offset { get; }
+
+        public int Stride { get; }
+
+        public bool Widened { get; }
+    }
+
+    private static Inputs RowInputs(bool widened, int offset, int inputStride, int widenedStride)
+        => widened ? new Inputs("xw", offset, widenedStride, true) : new Inputs("xb", offset, inputStride, false);
+
     /// <summary>One group of four k for every row of the block: the slots' weights (loaded once when several rows share
     /// them), each row's broadcast, the multiply-adds. Scoped, so the names repeat per group.</summary>
     private static void Group(
         SourceWriter w, GemmRow layer, DotProductStep step, int rowCount, List<Slot> slots,
-        string inputRef, int inputOffset, int inputStride, string weightsRef, int weightOffset, int bytes)
+        Inputs inputs, string weightsRef, int weightOffset, int bytes)
     {
         using (w.Block(""))
         {
@@ -327,21 +382,19 @@ internal static class GemmEmitter
             bool wide = slots.Exists(s => !s.Narrowed);
             for (int r = 0; r < rowCount; r++)
             {
-                int at = inputOffset + r * inputStride;
+                int at = inputs.Offset + r * inputs.Stride;
                 string read = bytes == 4
-                    ? $"{U}.ReadUnaligned<uint>(ref {At(inputRef, at)})"
-                    : TailRead(inputRef, at, bytes);
+                    ? $"{U}.ReadUnaligned<uint>(ref {At(inputs.Reference, at)})"
+                    : TailRead(inputs.Reference, at, bytes);
                 string bits = Bits(layer, read, bytes);
-                if (wide)
-                {
-                    step.Broadcast(w, $"x{r}", bits);
-                    if (narrowed)
-                        step.NarrowBroadcast(w, $"x{r}n", $"x{r}");
-                }
+                DotProductStep broadcaster = wide ? step : slots[0].Step;
+                string name = wide ? $"x{r}" : $"x{r}n";
+                if (inputs.Widened)
+                    broadcaster.BroadcastWidened(w, name, At(inputs.Reference, at));
                 else
-                {
-                    slots[0].Step.Broadcast(w, $"x{r}n", bits);
-                }
+                    broadcaster.Broadcast(w, name, bits);
+                if (wide && narrowed)
+                    step.NarrowBroadcast(w, $"x{r}n", $"x{r}");
                 foreach (Slot slot in slots)
                 {
                     string x = slot.Narrowed ? $"x{r}n" : $"x{r}";

@@ -320,9 +320,8 @@ internal static class ModelEmitter
         w.Line($"/// <summary>The batch through all layers on the {path.Name} path, {(chunk == 1 ? "one row at a time" : $"{chunk} rows at a time")}.</summary>");
         using (w.Block($"internal static void Run{path.Name}(ref byte x, ref byte y, ref byte arena, int rows)"))
         {
-            using (w.Block(chunk == 1 ? "for (int r = 0; r < rows; r++)" : $"for (int r = 0; r < rows; r += {chunk})"))
+            using (ChunkLoop(w, chunk))
             {
-                w.Line(chunk == 1 ? "const int n = 1;" : $"int n = rows - r < {chunk} ? rows - r : {chunk};");
                 w.Line($"ref byte xr = ref {Global.Unsafe}.Add(ref x, r * {plan.Input.Bytes});");
                 w.Line($"ref byte yr = ref {Global.Unsafe}.Add(ref y, r * {plan.Output.Bytes});");
                 for (int s = 0; s < steps.Count; s++)
@@ -339,6 +338,14 @@ internal static class ModelEmitter
             }
         }
         w.Line();
+    }
+
+    /// <summary>The loop over the batch's chunks of <paramref name="chunk"/> rows (r, its first row; n, its rows).</summary>
+    private static IDisposable ChunkLoop(SourceWriter w, int chunk)
+    {
+        IDisposable loop = w.Block(chunk == 1 ? "for (int r = 0; r < rows; r++)" : $"for (int r = 0; r < rows; r += {chunk})");
+        w.Line(chunk == 1 ? "const int n = 1;" : $"int n = rows - r < {chunk} ? rows - r : {chunk};");
+        return loop;
     }
 
     /// <summary>
@@ -390,9 +397,8 @@ internal static class ModelEmitter
             w.Line(memory.ArenaBytes > 0
                 ? $"byte[] scratch = t_scratch ?? (t_scratch = new byte[{memory.ArenaBytes}]);"
                 : "byte[] scratch = null;");
-            using (w.Block(chunk == 1 ? "for (int r = 0; r < rows; r++)" : $"for (int r = 0; r < rows; r += {chunk})"))
+            using (ChunkLoop(w, chunk))
             {
-                w.Line(chunk == 1 ? "const int n = 1;" : $"int n = rows - r < {chunk} ? rows - r : {chunk};");
                 w.Line("int at = r;");
                 for (int s = 0; s < steps.Count; s++)
                 {

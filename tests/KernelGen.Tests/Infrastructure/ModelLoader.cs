@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -76,8 +77,18 @@ public static class ModelLoader
         var compilation = GeneratorHarness.Compilation(userSources)
             .AddReferences(MetadataReference.CreateFromFile(typeof(ModelLoader).Assembly.Location))
             .AddSyntaxTrees(run.Files.Select(f => CSharpSyntaxTree.ParseText(Pin(f.Source, path), GeneratorHarness.ParseOptions, path: f.HintName)));
+        // Serial method compilation: xUnit already runs test classes in parallel, and Roslyn's CS8751 (an internal
+        // consistency check with no exception behind it) has been seen once under concurrentBuild in a full run.
+        compilation = compilation.WithOptions(compilation.Options.WithConcurrentBuild(false));
         using var stream = new MemoryStream();
         var result = compilation.Emit(stream);
+        if (!result.Success && IsOnlyInternalError(result.Diagnostics))
+        {
+            // A transient compiler fault, not a generator bug: say so and compile once more from a fresh compilation.
+            Console.Error.WriteLine($"ModelLoader: Roslyn reported CS8751 ({string.Join("; ", result.Diagnostics.Where(d => d.Id == "CS8751"))}); retrying once.");
+            stream.SetLength(0);
+            result = compilation.Clone().Emit(stream);
+        }
         if (!result.Success)
         {
             throw new InvalidOperationException("Generated code did not compile:\n" + string.Join("\n",
@@ -86,5 +97,12 @@ public static class ModelLoader
         stream.Position = 0;
         var context = new AssemblyLoadContext("KernelGenTest-" + path, isCollectible: true);
         return context.LoadFromStream(stream);
+    }
+
+    /// <summary>The errors are all CS8751, "Internal error in the C# compiler": nothing the generated code can cause.</summary>
+    private static bool IsOnlyInternalError(IEnumerable<Diagnostic> diagnostics)
+    {
+        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        return errors.Count > 0 && errors.All(d => d.Id == "CS8751");
     }
 }
