@@ -62,6 +62,21 @@ public sealed class DeclarationTests
             }
         }
         double mean = sumError / count;
+
+        // The accuracy report over the same rows: the compiled Run equals the reference ops byte for byte, its last
+        // tensor's error is the one measured above, and every layer keeps a usable signal-to-noise ratio.
+        List<int> labels = heldOut.Select(r => { model.Run(r, tensors); return ArgMax(tensors[^1]); }).ToList();
+        AccuracyReport report = Accuracy.Evaluate(model, declaration, heldOut, Accuracy.Top1(labels), (i, o) => compiled.Run(i, o));
+        Assert.Equal(0, report.CompiledMismatches);
+        Assert.Equal(heldOut.Count, report.Rows);
+        Assert.Equal(new[] { "input", "L0", "L1", "L2" }, report.Tensors.Select(t => t.Tensor));
+        Assert.Equal(mean, report.Tensors[^1].MeanAbsError, 9);
+        Assert.Equal(maxError, report.Tensors[^1].MaxAbsError, 9);
+        Assert.All(report.Tensors, t => Assert.True(t.Sqnr > 25, $"{t.Tensor}: SQNR {t.Sqnr:F1} dB"));
+        Assert.Equal(1.0, report.FloatMetric);
+        Assert.Equal(report.Agreement, report.QuantizedMetric!.Value, 12);
+        Assert.True(report.Agreement > 0.9, report.ToTable());
+        Assert.Contains("| L2 |", report.ToTable());
         // Three requantized layers: each adds up to half an output step of rounding plus the propagated input and
         // weight rounding. Measured for these three models: mean 0.32 to 0.45 output steps, max 1.4 (per channel) to
         // 6.7 (per-tensor weights). A wrong scale, zero point or bias would be off by many steps on most outputs.
@@ -84,6 +99,34 @@ public sealed class DeclarationTests
         Assert.Contains("already in the model", Assert.Throws<ArgumentException>(() => model.Add(new FloatDenseLayer("L0", 3, 2, new float[6]))).Message);
         Assert.Contains("weight 1 is NaN", Assert.Throws<ArgumentException>(() => new FloatDenseLayer("y", 1, 2, new[] { 0f, float.NaN })).Message);
         Assert.Contains("expected 2 x 2 = 4", Assert.Throws<ArgumentException>(() => new FloatDenseLayer("z", 2, 2, new float[3])).Message);
+    }
+
+    [Fact]
+    public void AccuracyReport_OfAnExactModel_ShowsNoError()
+    {
+        // y = x on [0, 1], inputs on the uint8 grid: input scale 1/255, weight 127 at scale 1/127, output scale 1/255,
+        // so the int8 model reproduces every input up to float rounding.
+        var model = new FloatModel(2).Add(new FloatDenseLayer("id", 2, 2, new[] { 1f, 0f, 0f, 1f }));
+        List<float[]> rows = Enumerable.Range(0, 256).Select(k => new[] { k / 255f, (255 - k) / 255f }).ToList();
+        QuantizedDeclaration declaration = QuantizedDeclaration.From(Calibrator.Observe(model, rows));
+        Assert.Equal(new[] { 127, 0, 0, 127 }, declaration.Layers[0].Weights.Select(w => (int)w));
+        AccuracyReport report = Accuracy.Evaluate(model, declaration, rows);
+        Assert.All(report.Tensors, t => Assert.True(t.MaxAbsError < 1e-6 && t.Sqnr > 100, $"{t.Tensor}: {t}"));
+        Assert.Null(report.FloatMetric);
+        Assert.Null(report.CompiledMismatches);
+        Assert.Contains("256 rows", report.ToTable());
+        Assert.Throws<ArgumentException>(() => Accuracy.Evaluate(model, declaration, Array.Empty<float[]>()));
+    }
+
+    private static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+                best = i;
+        }
+        return best;
     }
 
     private static FloatModel RandomMlp(Random random, int[] sizes)
