@@ -118,16 +118,7 @@ public sealed class DeclarationTests
         Assert.Throws<ArgumentException>(() => Accuracy.Evaluate(model, declaration, Array.Empty<float[]>()));
     }
 
-    private static int ArgMax(float[] values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-                best = i;
-        }
-        return best;
-    }
+    private static int ArgMax(float[] values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
 
     private static FloatModel RandomMlp(Random random, int[] sizes)
     {
