@@ -22,11 +22,15 @@ public sealed class QuantizedDeclaration
 {
     private static readonly Regex Identifier = new(@"^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
 
-    private QuantizedDeclaration(QuantizationParameters input, IReadOnlyList<QuantizedDenseLayer> layers)
+    private QuantizedDeclaration(int inputSize, QuantizationParameters input, IReadOnlyList<QuantizedDenseLayer> layers)
     {
+        InputSize = inputSize;
         Input = input;
         Layers = layers;
     }
+
+    /// <summary>Values per input row (the [QuantizedModel] size).</summary>
+    public int InputSize { get; }
 
     /// <summary>The input's quantization (the [QuantizedModel] InputScale and InputZeroPoint).</summary>
     public QuantizationParameters Input { get; }
@@ -85,7 +89,7 @@ public sealed class QuantizedDeclaration
             layers.Add(new QuantizedDenseLayer(layer.Name, k, n, weights, scales, bias, output, layer.Activation));
             previous = output;
         }
-        return new QuantizedDeclaration(input, layers);
+        return new QuantizedDeclaration(model.InputSize, input, layers);
     }
 
     /// <summary>
@@ -104,7 +108,7 @@ public sealed class QuantizedDeclaration
         s.Append("// Written by KernelGen.Calibration from a float model and its calibration ranges. Rerun the calibration to change it.\n");
         s.Append("using KernelGen;\n\n");
         s.Append("namespace ").Append(namespaceName).Append(";\n\n");
-        s.Append("[QuantizedModel(").Append(Int(Layers.Count == 0 ? 0 : Layers[0].Inputs))
+        s.Append("[QuantizedModel(").Append(Int(InputSize))
             .Append(", InputScale = ").Append(Float(Input.Scale)).Append(", InputZeroPoint = ").Append(Int(Input.ZeroPoint)).Append(")]\n");
         for (int i = 0; i < Layers.Count; i++)
         {

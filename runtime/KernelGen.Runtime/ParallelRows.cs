@@ -29,23 +29,11 @@ public static class ParallelRows
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
     public static void For(int rows, int degreeOfParallelism, RangeAction body)
     {
-        if (degreeOfParallelism < 1)
-            throw new ArgumentOutOfRangeException(nameof(degreeOfParallelism), degreeOfParallelism, "The degree of parallelism must be at least 1.");
-        ArgumentNullException.ThrowIfNull(body);
+        Check(degreeOfParallelism, body);
         if (rows <= 0)
             return;
-        int blocks = (rows + Granularity - 1) / Granularity;
-        int ranges = Math.Min(degreeOfParallelism, blocks);
-        if (ranges == 1)
-        {
-            body(0, rows);
-            return;
-        }
-        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, i =>
-        {
-            (int first, int count) = Range(rows, ranges, i);
-            body(first, count);
-        });
+        int ranges = Math.Min(degreeOfParallelism, (rows + Granularity - 1) / Granularity);
+        Split(ranges, body, i => Range(rows, ranges, i));
     }
 
     /// <summary>True when RunParallel splits a batch of <paramref name="rows"/> over columns rather than rows: more than one
@@ -61,33 +49,51 @@ public static class ParallelRows
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is less than 1.</exception>
     public static void ForTiles(int tiles, int degreeOfParallelism, RangeAction body)
     {
-        if (degreeOfParallelism < 1)
-            throw new ArgumentOutOfRangeException(nameof(degreeOfParallelism), degreeOfParallelism, "The degree of parallelism must be at least 1.");
-        ArgumentNullException.ThrowIfNull(body);
+        Check(degreeOfParallelism, body);
         if (tiles <= 0)
             return;
         int ranges = Math.Min(degreeOfParallelism, tiles);
-        if (ranges == 1)
-        {
-            body(0, tiles);
-            return;
-        }
-        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, i =>
-        {
-            int per = tiles / ranges, extra = tiles % ranges;
-            body(i * per + Math.Min(i, extra), per + (i < extra ? 1 : 0));
-        });
+        Split(ranges, body, i => Share(tiles, ranges, i));
     }
 
     /// <summary>Range <paramref name="index"/> of <paramref name="ranges"/>: whole blocks of <see cref="Granularity"/>
     /// rows shared out as evenly as they go, the last range taking the rows past the last whole block.</summary>
     public static (int First, int Count) Range(int rows, int ranges, int index)
     {
-        int blocks = (rows + Granularity - 1) / Granularity;
-        int per = blocks / ranges, extra = blocks % ranges;
-        int firstBlock = index * per + Math.Min(index, extra);
-        int blockCount = per + (index < extra ? 1 : 0);
+        (int firstBlock, int blockCount) = Share((rows + Granularity - 1) / Granularity, ranges, index);
         int first = firstBlock * Granularity;
         return (first, Math.Min(rows, first + blockCount * Granularity) - first);
+    }
+
+    /// <summary>Share <paramref name="index"/> of <paramref name="units"/> split into <paramref name="ranges"/> contiguous
+    /// ranges as evenly as they go (the first units % ranges ranges one longer).</summary>
+    private static (int First, int Count) Share(int units, int ranges, int index)
+    {
+        int per = units / ranges, extra = units % ranges;
+        return (index * per + Math.Min(index, extra), per + (index < extra ? 1 : 0));
+    }
+
+    /// <summary>Runs <paramref name="body"/> on <paramref name="ranges"/> ranges concurrently, a single one on the calling
+    /// thread without a task.</summary>
+    private static void Split(int ranges, RangeAction body, Func<int, (int First, int Count)> range)
+    {
+        if (ranges == 1)
+        {
+            (int first, int count) = range(0);
+            body(first, count);
+            return;
+        }
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, i =>
+        {
+            (int first, int count) = range(i);
+            body(first, count);
+        });
+    }
+
+    private static void Check(int degreeOfParallelism, RangeAction body)
+    {
+        if (degreeOfParallelism < 1)
+            throw new ArgumentOutOfRangeException(nameof(degreeOfParallelism), degreeOfParallelism, "The degree of parallelism must be at least 1.");
+        ArgumentNullException.ThrowIfNull(body);
     }
 }

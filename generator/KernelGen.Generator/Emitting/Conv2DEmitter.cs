@@ -27,24 +27,8 @@ internal static class Conv2DEmitter
         string id = layer.Identifier;
         int k = layer.RowInputs;
         int n = layer.GroupOutputs;
-        int groups = DensePacking.Groups(k);
-        int blocks = DensePacking.Blocks(n);
-
-        var sections = new List<TableSection>();
-        for (int group = 0; group < layer.Groups; group++)
-        {
-            for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
-            {
-                int width = DensePacking.TileWidth(firstBlock, blocks);
-                int first = firstBlock * DensePacking.BlockColumns;
-                string which = layer.Groups == 1 ? "" : $"group {group}, ";
-                sections.Add(new TableSection(
-                    $"{which}columns {first}..{Math.Min(n, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes",
-                    groups * width * 32, width * 32));
-            }
-        }
         w.ByteTable($"{id}_Weights", $"{id}: packed int8 weight operand as raw bytes, per group; per tile, one line per group of 4 k (32 bytes per block)",
-            MemoryMarshal.AsBytes(layer.PackedWeights.AsSpan()), sections);
+            MemoryMarshal.AsBytes(layer.PackedWeights.AsSpan()), GemmEmitter.WeightSections(k, n, layer.Groups));
         GemmEmitter.EmitWidenedWeights(w, id, layer.Operand);
 
         string layout = layer.Groups == 1 ? "per column, padded to whole blocks" : $"per group ({layer.TableColumns} columns each: its {n} columns padded to whole blocks)";

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using KernelGen.Generator.Planning;
@@ -24,21 +23,8 @@ internal static class DenseEmitter
     {
         Header(w, layer);
         string id = layer.Identifier;
-        int groups = DensePacking.Groups(layer.Inputs);
-        int blocks = DensePacking.Blocks(layer.Outputs);
-
-        // One line per tile and k group (the bytes of that group's 32-byte loads, one per block), after a comment per tile.
-        var sections = new List<TableSection>();
-        for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
-        {
-            int width = DensePacking.TileWidth(firstBlock, blocks);
-            int first = firstBlock * DensePacking.BlockColumns;
-            sections.Add(new TableSection(
-                $"columns {first}..{Math.Min(layer.Outputs, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes",
-                groups * width * 32, width * 32));
-        }
         w.ByteTable($"{id}_Weights", $"{id}: packed int8 weight operand as raw bytes; per tile, one line per group of 4 k (32 bytes per block)",
-            MemoryMarshal.AsBytes(layer.PackedWeights.AsSpan()), sections);
+            MemoryMarshal.AsBytes(layer.PackedWeights.AsSpan()), GemmEmitter.WeightSections(layer.Inputs, layer.Outputs, 1));
         GemmEmitter.EmitWidenedWeights(w, id, layer.Operand);
 
         w.IntTable($"{id}_Bias", $"{id}: folded bias c_j per column, padded to whole blocks with 0", layer.FoldedBias);

@@ -84,6 +84,31 @@ internal static class GemmEmitter
         return $"{identifier}_{op}{step.RowsPerBlock}x{step.PassColumns}c4_{step.OperandName}_{requantization}_{path.Name}";
     }
 
+    /// <summary>
+    /// The sections of a packed weight table (<see cref="SourceWriter.ByteTable(string, string, System.ReadOnlySpan{byte}, IReadOnlyList{TableSection})"/>):
+    /// per group of a grouped convolution (<paramref name="groupCount"/> of them), per tile, a comment naming its columns
+    /// and one line per group of 4 k (the bytes of that group's 32-byte loads, one per block).
+    /// </summary>
+    public static List<TableSection> WeightSections(int inputs, int outputs, int groupCount)
+    {
+        int groups = DensePacking.Groups(inputs);
+        int blocks = DensePacking.Blocks(outputs);
+        var sections = new List<TableSection>();
+        for (int group = 0; group < groupCount; group++)
+        {
+            for (int firstBlock = 0; firstBlock < blocks; firstBlock += DensePacking.TileBlocks)
+            {
+                int width = DensePacking.TileWidth(firstBlock, blocks);
+                int first = firstBlock * DensePacking.BlockColumns;
+                string which = groupCount == 1 ? "" : $"group {group}, ";
+                sections.Add(new TableSection(
+                    $"{which}columns {first}..{Math.Min(outputs, (firstBlock + width) * DensePacking.BlockColumns) - 1}: {Plural(groups, "line")} of {width * 32} bytes",
+                    groups * width * 32, width * 32));
+            }
+        }
+        return sections;
+    }
+
     /// <summary>For <see cref="WeightOperand.Int16"/> layers: the int16 copy of "{id}_Weights", made once when the kernels'
     /// class initializes (the generated source and the assembly hold the int8 weights only).</summary>
     public static void EmitWidenedWeights(SourceWriter w, string id, WeightOperand operand)

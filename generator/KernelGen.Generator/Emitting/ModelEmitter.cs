@@ -166,7 +166,7 @@ internal static class ModelEmitter
         w.Line($"/// Runs the model on a batch as <see cref=\"{run}\"/>, split over up to <paramref name=\"degreeOfParallelism\"/>");
         w.Line("/// threads: contiguous ranges of whole blocks of rows, each run single-threaded on its own thread's scratch arena.");
         w.Line($"/// Opt-in: it allocates (the task machinery), and pays only for batches large enough to share; <see cref=\"{run}\"/> stays");
-        if (plan.Steps.AsSpan().ToArray().Any(step => OpTable.For(step).SplitTiles(step) > 0))
+        if (SplitsColumns(plan))
         {
             w.Line("/// the allocation-free default. A degree of 1 runs on the calling thread; a batch of one block (8 rows or fewer) is split over");
             w.Line("/// the column tiles of each layer of at least 2^18 multiply-adds per row, layer by layer, the other layers on the calling thread.");
@@ -244,7 +244,7 @@ internal static class ModelEmitter
             foreach (IsaPath path in IsaPath.All)
                 Driver(w, plan, steps, path);
 
-            bool splitsColumns = steps.Any(step => OpTable.For(step).SplitTiles(step) > 0);
+            bool splitsColumns = SplitsColumns(plan);
             w.Line($"/// <summary>RunParallel's split; the {(splitsColumns ? "closures live" : "closure lives")} here, so the model type gains no compiler-generated class.</summary>");
             using (w.Block($"internal static void RunParallel(global::System.ReadOnlyMemory<{GeneratedMembers.ElementType(plan.Input.Type)}> input, global::System.Memory<{GeneratedMembers.ElementType(plan.Output.Type)}> output, int rows, int degreeOfParallelism)"))
             {
@@ -340,6 +340,9 @@ internal static class ModelEmitter
         w.Line();
     }
 
+    /// <summary>Some layer's kernels take a column tile range (<see cref="Op.SplitTiles"/>): RunParallel gets RunColumns.</summary>
+    private static bool SplitsColumns(ModelPlan plan) => plan.Steps.AsSpan().ToArray().Any(step => OpTable.For(step).SplitTiles(step) > 0);
+
     /// <summary>The loop over the batch's chunks of <paramref name="chunk"/> rows (r, its first row; n, its rows).</summary>
     private static IDisposable ChunkLoop(SourceWriter w, int chunk)
     {
@@ -399,7 +402,6 @@ internal static class ModelEmitter
                 : "byte[] scratch = null;");
             using (ChunkLoop(w, chunk))
             {
-                w.Line("int at = r;");
                 for (int s = 0; s < steps.Count; s++)
                 {
                     LayerPlan step = steps[s];
@@ -435,14 +437,14 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    /// <summary>The ref locals <c>xr</c>, <c>yr</c> and <c>arena</c> of the chunk at row <c>at</c>, from RunColumns' memories and
+    /// <summary>The ref locals <c>xr</c>, <c>yr</c> and <c>arena</c> of the chunk at row <c>r</c>, from RunColumns' memories and
     /// scratch array.</summary>
     private static void ChunkReferences(SourceWriter w, ModelPlan plan, string inElement, string outElement)
     {
         w.Line(Reference("x", inElement, "input.Span"));
         w.Line(Reference("y", outElement, "output.Span"));
-        w.Line($"ref byte xr = ref {Global.Unsafe}.Add(ref x, at * {plan.Input.Bytes});");
-        w.Line($"ref byte yr = ref {Global.Unsafe}.Add(ref y, at * {plan.Output.Bytes});");
+        w.Line($"ref byte xr = ref {Global.Unsafe}.Add(ref x, r * {plan.Input.Bytes});");
+        w.Line($"ref byte yr = ref {Global.Unsafe}.Add(ref y, r * {plan.Output.Bytes});");
         w.Line($"ref byte arena = ref {Global.MemoryMarshal}.GetReference(new {Global.Span}<byte>(scratch));");
     }
 
